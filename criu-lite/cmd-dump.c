@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* criu-lite dump: freeze, walk, collect, write images into a temporary directory, let the tree
+ * go, rename the directory into place. Every failure and every signal undoes what was done. */
+#include "common.h"
+#include "cmd.h"
+#include "core.h"
+#include "creds.h"
+#include "freezer.h"
+#include "ids.h"
+#include "pstree-image.h"
+
+#include <libgen.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+/* A tree that keeps forking new tasks faster than they can be frozen gives up after this. */
+#define MAX_FREEZE_ROUNDS 10
+#define PF_KTHREAD        0x00200000
+
+struct dump_opts {
+	pid_t pid;
+	const char *dir;
+	const char *freeze_cgroup;
+	enum freezer_kind freezer;
+	enum walker walker;
+	bool leave_stopped;
+	bool kill;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: criu-lite dump -t PID -D DIR [OPTIONS]\n"
+	      "Freeze the tree rooted at PID, write its images to DIR, and let it run on.\n\n"
+	      "  -t, --tree PID            root of the tree to dump\n"
+	      "  -D, --images-dir DIR      where the images go (must be absent or empty)\n"
+	      "      --freeze-cgroup PATH  freeze this cgroup (v1 freezer or v2), which holds the "
+	      "tree\n"
+	      "      --freezer=auto|v1|v2|ptrace  how to stop the tree (default auto)\n"
+	      "      --walker=auto|children|scan  how to find the tree (default auto)\n"
+	      "  -s, --leave-stopped       leave the tree frozen after the dump\n"
+	      "  -R, --leave-running       let the tree run on (the default)\n"
+	      "  -k, --kill                kill the tree once its images are complete\n"
+	      "  -v[N], -o FILE, -h        see criu-lite --help\n",
+	      out);
+}
+
+static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_opts *co)
+{
+	enum { OPT_FREEZE_CGROUP = 256, OPT_FREEZER, OPT_WALKER };
+	static const struct option longopts[] = {
+		{"tree", required_argument, NULL, 't'},
+		{"images-dir", required_argument, NULL, 'D'},
+		{"freeze-cgroup", required_argument, NULL, OPT_FREEZE_CGROUP},
+		{"freezer", required_argument, NULL, OPT_FREEZER},
+		{"walker", required_argument, NULL, OPT_WALKER},
+		{"leave-stopped", no_argument, NULL, 's'},
+		{"leave-running", no_argument, NULL, 'R'},
+		{"kill", no_argument, NULL, 'k'},
+		COMMON_LONG_OPTS,
+		{NULL, 0, NULL, 0},
+	};
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "t:D:sRk" COMMON_OPTS, longopts, NULL)) != -1) {
+		r = common_option(c, optarg, co, usage);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
+		switch (c) {
+		case 't':
+			o->pid = parse_pid(optarg);
+			if (o->pid <= 0) {
+				usage_error("invalid pid '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'D':
+			o->dir = optarg;
+			break;
+		case OPT_FREEZE_CGROUP:
+			o->freeze_cgroup = optarg;
+			break;
+		case OPT_FREEZER:
+			if (freezer_kind_parse(optarg, &o->freezer) < 0) {
+				usage_error("--freezer takes auto, v1, v2 or ptrace, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_WALKER:
+			if (walker_parse(optarg, &o->walker) < 0) {
+				usage_error("--walker takes auto, children or scan, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			o->leave_stopped = true;
+			break;
+		case 'R':
+			o->leave_stopped = false;
+			break;
+		case 'k':
+			o->kill = true;
+			break;
+		}
+	}
+	if (optind < argc) {
+		usage_error("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!o->pid || !o->dir) {
+		usage_error("dump needs -t PID and -D DIR");
+		return -1;
+	}
+	if (o->leave_stopped && o->kill) {
+		usage_error("--leave-stopped and --kill contradict each other");
+		return -1;
+	}
+	if (o->freeze_cgroup && o->freezer != FREEZER_AUTO) {
+		usage_error("--freeze-cgroup and --freezer contradict each other");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the image directory: written aside, renamed into place when complete ---- */
+
+struct image_dir {
+	char final[PATH_MAX];
+	char tmp[PATH_MAX];
+	int fd;
+};
+
+static bool dir_is_empty(const char *path)
+{
+	cleanup_dir DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return false;
+	return true;
+}
+
+static int image_dir_create(struct image_dir *id, const char *dir)
+{
+	char copy[PATH_MAX], *parent, *base;
+	struct stat st;
+
+	id->fd = -1;
+	snprintf(id->final, sizeof(id->final), "%s", dir);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			pr_err("%s exists and is not a directory", dir);
+			return -1;
+		}
+		if (!dir_is_empty(dir)) {
+			pr_err("%s is not empty; give a new or empty directory", dir);
+			return -1;
+		}
+	} else if (errno != ENOENT) {
+		pr_perror("cannot use %s", dir);
+		return -1;
+	}
+	/* The temporary directory sits beside DIR, so the final rename stays on one file system. */
+	snprintf(copy, sizeof(copy), "%s", dir);
+	parent = dirname(copy);
+	snprintf(id->tmp, sizeof(id->tmp), "%s", dir);
+	base = basename(id->tmp);
+	snprintf(copy, sizeof(copy), "%s/.%s.criu-lite-XXXXXX", parent, base);
+	if (!mkdtemp(copy)) {
+		pr_perror("cannot create a directory beside %s", dir);
+		id->tmp[0] = '\0';
+		return -1;
+	}
+	snprintf(id->tmp, sizeof(id->tmp), "%s", copy);
+	id->fd = open(id->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (id->fd < 0) {
+		pr_perror("cannot open %s", id->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void image_dir_discard(struct image_dir *id)
+{
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+
+	if (!id->tmp[0])
+		return;
+	if (id->fd >= 0) {
+		d = fdopendir(id->fd);
+		while (d && (de = readdir(d)))
+			if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
+				unlinkat(id->fd, de->d_name, 0);
+		if (!d)
+			close(id->fd);
+		id->fd = -1;
+	}
+	rmdir(id->tmp);
+	id->tmp[0] = '\0';
+}
+
+static int image_dir_commit(struct image_dir *id)
+{
+	if (syncfs(id->fd) < 0) {
+		pr_perror("cannot flush the images in %s", id->tmp);
+		return -1;
+	}
+	if (rename(id->tmp, id->final) < 0) {
+		pr_perror("cannot rename %s to %s", id->tmp, id->final);
+		return -1;
+	}
+	close(id->fd);
+	id->fd = -1;
+	id->tmp[0] = '\0';
+	return 0;
+}
+
+/* ---- signals: held back during the dump, checked between steps ---- */
+
+static const int held_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(held_signals); i++)
+		sigaddset(&set, held_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static int check_interrupted(void)
+{
+	sigset_t pending;
+	size_t i;
+
+	sigpending(&pending);
+	for (i = 0; i < ARRAY_SIZE(held_signals); i++) {
+		if (held_signals[i] != SIGPIPE && sigismember(&pending, held_signals[i])) {
+			pr_err("interrupted by signal %s; the tree was left as it was",
+			       strsignal(held_signals[i]));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the dump ---- */
+
+static int check_root(pid_t pid)
+{
+	struct proc_stat st;
+
+	if (proc_read_stat(pid, pid, &st) < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			pr_err("no process with pid %d", pid);
+		else
+			pr_perror("cannot read process %d", pid);
+		return -1;
+	}
+	if (pid == getpid()) {
+		pr_err("pid %d is criu-lite itself", pid);
+		return -1;
+	}
+	if (pid == 1) {
+		pr_err("pid 1 is the root of every process, criu-lite included: refusing to freeze "
+		       "it");
+		return -1;
+	}
+	if (st.flags & PF_KTHREAD) {
+		pr_err("pid %d (%s) is a kernel thread", pid, st.comm);
+		return -1;
+	}
+	return 0;
+}
+
+/* Freezing criu-lite or anything it waits on would never end: refuse such trees. */
+static int check_not_in_tree(const struct pstree *tree)
+{
+	pid_t self = getpid();
+
+	if (pstree_find(tree, self)) {
+		pr_err("the tree of %d holds criu-lite itself (pid %d): it would freeze its own "
+		       "dumper",
+		       tree->tasks[0].pid, self);
+		return -1;
+	}
+	return 0;
+}
+
+/* Walks and freezes until the frozen walk finds nothing new. */
+static int freeze_tree(struct freezer *fz, struct pstree *tree, const struct dump_opts *o)
+{
+	size_t added;
+	int round;
+
+	if (pstree_walk(tree, o->pid, o->walker) < 0 || check_not_in_tree(tree) < 0)
+		return -1;
+	if (freezer_setup(fz, o->freezer, o->freeze_cgroup, tree) < 0)
+		return -1;
+	for (round = 0; round < MAX_FREEZE_ROUNDS; round++) {
+		if (check_interrupted() < 0 || freezer_adopt(fz, tree, &added) < 0)
+			return -1;
+		if (round > 0 && added == 0)
+			return 0; /* the last walk happened with everything frozen */
+		if (!fz->frozen && !fz->was_frozen && freezer_freeze(fz) < 0)
+			return -1;
+		if (pstree_walk(tree, o->pid, o->walker) < 0 || check_not_in_tree(tree) < 0)
+			return -1;
+		pr_debug("round %d: %zu processes, %zu new", round, tree->nr, added);
+	}
+	pr_err("the tree kept creating tasks through %d freezing rounds; giving up",
+	       MAX_FREEZE_ROUNDS);
+	return -1;
+}
+
+static int write_images(int dirfd, const struct pstree *tree)
+{
+	if (inventory_write_image(dirfd, tree) < 0 || pstree_write_images(dirfd, tree) < 0 ||
+	    core_write_images(dirfd, tree) < 0 || ids_write_images(dirfd, tree) < 0)
+		return -1;
+	return 0;
+}
+
+static void kill_tree(const struct pstree *tree)
+{
+	size_t i;
+
+	for (i = 0; i < tree->nr; i++)
+		if (tree->tasks[i].state != TASK_DEAD && kill(tree->tasks[i].pid, SIGKILL) < 0 &&
+		    errno != ESRCH)
+			pr_perror("cannot kill %d", tree->tasks[i].pid);
+}
+
+static int do_dump(const struct dump_opts *o)
+{
+	struct freezer fz = {0};
+	struct pstree tree = {0};
+	struct image_dir idir = {.fd = -1};
+	uint64_t start = now_ns(), thawed_at = 0;
+	bool released = false;
+	int ret = -1;
+
+	if (proc_init() < 0 || !creds_have_cap(CAP_SYS_PTRACE, "dump") || check_root(o->pid) < 0 ||
+	    image_dir_create(&idir, o->dir) < 0)
+		goto out;
+	if (freeze_tree(&fz, &tree, o) < 0)
+		goto out;
+	if (pstree_collect(&tree, &fz, true) < 0 || ids_assign(&tree) < 0 ||
+	    check_interrupted() < 0)
+		goto out;
+	/* Everything the images hold is in memory now: unless asked to kill, let the tree run
+	 * while the images are written. */
+	if (!o->kill) {
+		released = true;
+		if (freezer_release(&fz, o->leave_stopped) < 0)
+			goto out;
+		thawed_at = now_ns();
+	}
+	if (write_images(idir.fd, &tree) < 0 || check_interrupted() < 0 ||
+	    image_dir_commit(&idir) < 0)
+		goto out;
+	if (o->kill)
+		kill_tree(&tree);
+	ret = 0;
+out:
+	if (!released) {
+		released = true;
+		if (freezer_release(&fz, false) < 0)
+			ret = -1;
+		thawed_at = now_ns();
+	}
+	image_dir_discard(&idir);
+	if (!ret)
+		pr_info("dumped %zu processes, %zu threads to %s in %.2f ms (stopped for %.2f ms, "
+			"%s freezer)",
+			tree.nr, tree.nr_threads, o->dir, (now_ns() - start) / 1e6,
+			fz.frozen_at ? (thawed_at - fz.frozen_at) / 1e6 : 0.0, freezer_kind_name(fz.kind));
+	pstree_free(&tree);
+	return ret;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	struct dump_opts o = {0};
+	struct common_opts co = {0};
+	sigset_t old;
+	int ret;
+
+	if (parse_args(argc, argv, &o, &co) < 0)
+		return 1;
+	if (common_start(&co) < 0)
+		return 1;
+	hold_signals(&old);
+	ret = do_dump(&o);
+	/* A held signal that came in is reported above; don't let it kill us now. */
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Everything criu-lite reads from /proc is parsed here, and only here. */
+#ifndef CRIU_LITE_PROC_H
+#define CRIU_LITE_PROC_H
+
+#include "common.h"
+
+/* The fields of /proc/PID/task/TID/stat that a checkpoint needs. */
+struct proc_stat {
+	char state; /* R S D T t Z X ... */
+	char comm[TASK_COMM_LEN];
+	pid_t ppid, pgid, sid;
+	unsigned int flags; /* PF_* */
+	long nice;
+	unsigned int rt_priority;
+	unsigned int policy;
+	unsigned int num_threads;
+	int exit_code; /* wait status of a zombie */
+	uint64_t start_code, end_code, start_stack;
+	uint64_t start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end;
+};
+
+#define PROC_MAX_GROUPS 256
+
+/* The fields of /proc/PID/task/TID/status that a checkpoint needs. */
+struct proc_status {
+	uint32_t uid[4], gid[4]; /* real, effective, saved, filesystem */
+	uint32_t ngroups;
+	uint32_t groups[PROC_MAX_GROUPS];
+	uint64_t sig_blocked, sig_pending, shared_pending;
+	uint64_t cap_bnd;
+	pid_t tracer;
+};
+
+/* Opens /proc once; all reads go relative to it. */
+int proc_init(void);
+int proc_fd(void);
+
+/* Returns 0, or -1 with errno (ENOENT once the task is gone). None of them logs. */
+int proc_read_stat(pid_t pid, pid_t tid, struct proc_stat *st);
+int proc_read_status(pid_t pid, pid_t tid, struct proc_status *st);
+int proc_read_personality(pid_t pid, unsigned int *pers);
+/* The thread ids of a process, leader first, the rest in ascending order. */
+int proc_read_tids(pid_t pid, struct pidvec *tids);
+/* Appends the first-level children of one thread (the kernel's children file). */
+int proc_read_children(pid_t pid, pid_t tid, struct pidvec *children);
+/* Whether this kernel has /proc/PID/task/TID/children. */
+bool proc_has_children_file(void);
+/* Whether a task that the v1 freezer shows as 'D' was stopped before it froze. */
+bool proc_frozen_task_was_stopped(pid_t pid, pid_t tid);
+
+/* The cgroup paths of a process: the v1 freezer hierarchy's and the v2 one's ("" if absent). */
+int proc_read_cgroups(pid_t pid, char *freezer, size_t fsize, char *unified, size_t usize);
+
+/* Where the v1 freezer hierarchy and the v2 hierarchy are mounted ("" if absent). */
+int proc_cgroup_mounts(char *v1_freezer, size_t v1size, char *v2, size_t v2size);
+
+#endif
