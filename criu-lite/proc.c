@@ -36,7 +36,7 @@ static ssize_t read_task_file(pid_t pid, pid_t tid, const char *name, char *buf,
 
 int proc_read_stat(pid_t pid, pid_t tid, struct proc_stat *st)
 {
-	/* After the comm, fields 3..52 of proc(5); index i holds field i+3. */
+	/* After the state, fields 4..52 of proc(5): index i holds field i+4. */
 	unsigned long long f[50] = {0};
 	char buf[1024], *open_paren, *close_paren, *p;
 	size_t len, n = 0;
@@ -70,11 +70,11 @@ int proc_read_stat(pid_t pid, pid_t tid, struct proc_stat *st)
 		n++;
 		p = end;
 	}
-	if (n < 39) { /* up to the policy field */
+	if (n < 41 - 4 + 1) { /* up to the policy field */
 		errno = EINVAL;
 		return -1;
 	}
-#define FIELD(nr) f[(nr) - 3]
+#define FIELD(nr) f[(nr) - 4]
 	st->ppid = FIELD(4);
 	st->pgid = FIELD(5);
 	st->sid = FIELD(6);
