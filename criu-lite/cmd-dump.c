@@ -147,7 +147,7 @@ static bool dir_is_empty(const char *path)
 
 static int image_dir_create(struct image_dir *id, const char *dir)
 {
-	char copy[PATH_MAX], *parent, *base;
+	char dcopy[PATH_MAX], bcopy[PATH_MAX];
 	struct stat st;
 
 	id->fd = -1;
@@ -166,17 +166,15 @@ static int image_dir_create(struct image_dir *id, const char *dir)
 		return -1;
 	}
 	/* The temporary directory sits beside DIR, so the final rename stays on one file system. */
-	snprintf(copy, sizeof(copy), "%s", dir);
-	parent = dirname(copy);
-	snprintf(id->tmp, sizeof(id->tmp), "%s", dir);
-	base = basename(id->tmp);
-	snprintf(copy, sizeof(copy), "%s/.%s.criu-lite-XXXXXX", parent, base);
-	if (!mkdtemp(copy)) {
+	snprintf(dcopy, sizeof(dcopy), "%s", dir);
+	snprintf(bcopy, sizeof(bcopy), "%s", dir);
+	if (snprintf(id->tmp, sizeof(id->tmp), "%s/.%s.criu-lite-XXXXXX", dirname(dcopy),
+		     basename(bcopy)) >= (int)sizeof(id->tmp) ||
+	    !mkdtemp(id->tmp)) {
 		pr_perror("cannot create a directory beside %s", dir);
 		id->tmp[0] = '\0';
 		return -1;
 	}
-	snprintf(id->tmp, sizeof(id->tmp), "%s", copy);
 	id->fd = open(id->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (id->fd < 0) {
 		pr_perror("cannot open %s", id->tmp);

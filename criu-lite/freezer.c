@@ -445,7 +445,8 @@ static int wait_v2_frozen(struct freezer *fz)
 		pr_perror("cannot open %s/cgroup.events", fz->cgroup);
 		return -1;
 	}
-	/* cgroup.events raises POLLPRI whenever it changes; poll in short slices anyway. */
+	/* cgroup.events raises POLLPRI when it changes, but the kernel spaces those
+	 * notifications 10 ms apart: poll in 1 ms slices and read again. */
 	while ((ret = v2_is_frozen(fz, fd)) == 0) {
 		struct pollfd pfd = {.fd = fd, .events = POLLPRI};
 
@@ -453,7 +454,7 @@ static int wait_v2_frozen(struct freezer *fz)
 			pr_err("%s did not freeze within %d ms", fz->cgroup, fz->timeout_ms);
 			return -1;
 		}
-		if (poll(&pfd, 1, 10) < 0 && errno != EINTR) {
+		if (poll(&pfd, 1, 1) < 0 && errno != EINTR) {
 			pr_perror("cannot poll %s/cgroup.events", fz->cgroup);
 			return -1;
 		}

@@ -276,7 +276,7 @@ int proc_read_cgroups(pid_t pid, char *freezer, size_t fsize, char *unified, siz
 		if (!ctrl || !(cgpath = strchr(ctrl + 1, ':')))
 			continue;
 		*cgpath++ = '\0';
-		ctrl++;
+		*ctrl++ = '\0'; /* line is now the hierarchy id, ctrl its controllers */
 		if (!strcmp(line, "0") && *ctrl == '\0')
 			snprintf(unified, usize, "%s", cgpath);
 		else if (!strcmp(ctrl, "freezer") || !strncmp(ctrl, "freezer,", 8) ||

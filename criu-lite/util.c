@@ -93,7 +93,8 @@ int write_str(const char *path, const char *str)
 
 int path_join(char *out, size_t size, const char *a, const char *b)
 {
-	int n = snprintf(out, size, "%s/%s", a, b);
+	/* "/sys/fs/cgroup" + "/x" must not become "/sys/fs/cgroup//x": paths are compared. */
+	int n = snprintf(out, size, "%s%s%s", a, b[0] == '/' ? "" : "/", b);
 
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
