@@ -80,8 +80,9 @@ int inventory_write_image(int dirfd, const struct pstree *tree)
 	return img_close(img);
 }
 
-/* Checks one pstree entry against what came before it. */
-static int check_entry(const struct pstree *tree, const PstreeEntry *e)
+/* Checks one pstree entry against what came before it; seen holds every pid and tid so far,
+ * since a thread id is unique across the whole tree, not only within its process. */
+static int check_entry(const struct pstree *tree, struct pidmap *seen, const PstreeEntry *e)
 {
 	size_t i;
 
@@ -89,7 +90,7 @@ static int check_entry(const struct pstree *tree, const PstreeEntry *e)
 		pr_err("pstree.img: invalid pid %u", e->pid);
 		return -1;
 	}
-	if (pstree_find(tree, e->pid)) {
+	if (pidmap_get(seen, e->pid) >= 0) {
 		pr_err("pstree.img: pid %u appears twice", e->pid);
 		return -1;
 	}
@@ -112,12 +113,19 @@ static int check_entry(const struct pstree *tree, const PstreeEntry *e)
 		       e->pid, e->n_threads, e->n_threads ? e->threads[0] : 0);
 		return -1;
 	}
+	pidmap_put(seen, e->pid, 1);
 	for (i = 1; i < e->n_threads; i++) {
-		if (!e->threads[i] || e->threads[i] > INT32_MAX || e->threads[i] == e->pid) {
+		if (!e->threads[i] || e->threads[i] > INT32_MAX) {
 			pr_err("pstree.img: pid %u has an invalid thread id %u", e->pid,
 			       e->threads[i]);
 			return -1;
 		}
+		if (pidmap_get(seen, e->threads[i]) >= 0) {
+			pr_err("pstree.img: thread id %u of pid %u appears twice", e->threads[i],
+			       e->pid);
+			return -1;
+		}
+		pidmap_put(seen, e->threads[i], 1);
 	}
 	return 0;
 }
@@ -152,6 +160,7 @@ static int read_task_core(int dirfd, struct task *t)
 int pstree_read_images(int dirfd, struct pstree *tree)
 {
 	struct img *img = img_open(dirfd, IMG_PSTREE, 0, false);
+	struct pidmap seen = {0};
 	ProtobufCMessage *msg;
 	int ret = -1, r;
 	size_t i;
@@ -163,7 +172,7 @@ int pstree_read_images(int dirfd, struct pstree *tree)
 		PstreeEntry *e = (PstreeEntry *)msg;
 		struct task *t;
 
-		if (check_entry(tree, e) < 0) {
+		if (check_entry(tree, &seen, e) < 0) {
 			img_free_msg(msg);
 			goto out;
 		}
@@ -184,6 +193,7 @@ int pstree_read_images(int dirfd, struct pstree *tree)
 			goto out;
 	ret = 0;
 out:
+	pidmap_free(&seen);
 	img_close(img);
 	if (ret)
 		pstree_free(tree);

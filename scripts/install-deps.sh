@@ -3,7 +3,7 @@
 set -e
 PKGS="autoconf automake libtool pkg-config make gcc clang libprotobuf-c-dev protobuf-c-compiler
 libcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libsmartcols-dev bats bats-support
-bats-assert criu jq python3 python3-protobuf procps psmisc util-linux"
+bats-assert criu jq time python3 python3-protobuf procps psmisc util-linux"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -1440,6 +1440,13 @@ static void test_tree_bad(void)
 	static const struct tent pid_zero[] = {
 	    {0, 0, 0, 0, {0}, 1},
 	};
+	static const struct tent tid_is_a_pid[] = {
+	    {100, 0, 100, 100, {100, 200}, 2},
+	    {200, 100, 100, 100, {200}, 1},
+	};
+	static const struct tent tid_twice[] = {
+	    {100, 0, 100, 100, {100, 101, 101}, 3},
+	};
 	static const struct tree_case cases[] = {
 	    {.what = "two roots", .ents = two_roots, .n = ARRAY_SIZE(two_roots)},
 	    {.what = "a child before its parent",
@@ -1470,6 +1477,10 @@ static void test_tree_bad(void)
 	     .ents = leader_twice,
 	     .n = ARRAY_SIZE(leader_twice)},
 	    {.what = "pid 0", .ents = pid_zero, .n = ARRAY_SIZE(pid_zero)},
+	    {.what = "a thread id that is another process's pid",
+	     .ents = tid_is_a_pid,
+	     .n = ARRAY_SIZE(tid_is_a_pid)},
+	    {.what = "a thread id twice", .ents = tid_twice, .n = ARRAY_SIZE(tid_twice)},
 	    {.what = "an empty pstree.img", .ents = good, .n = 0},
 	    {.what = "no pstree.img", .ents = NULL, .n = 0},
 	};
