@@ -16,6 +16,11 @@
 # Every tree started with mktree_start (or registered with track_root) and
 # every cgroup made with new_cgroup (or registered with track_cgroup) is
 # killed/removed by helpers_teardown, even if the test failed half way.
+#
+# Speed: Bats runs tests under a DEBUG trap, which makes every shell
+# command about 10 times slower.  Loops over whole trees (hundreds of
+# processes) therefore run in a subshell with the trap removed, see _quick,
+# and read /proc with builtins only.
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
@@ -33,14 +38,21 @@ _TRACKED_PIDS=()	# pid:starttime taken at start, catches lost orphans
 _TRACKED_CGROUPS=()	# directories, removed in teardown
 _KILLED=()		# pid:starttime sent SIGKILL, see _wait_killed
 
+# _quick CMD...: run CMD in a subshell without the Bats DEBUG trap
+_quick() {
+	(
+		trap - DEBUG
+		set +T
+		"$@"
+	)
+}
+
 # ------------------------------------------------------------ /proc access
-#
-# Trees have hundreds of processes, so the loops below read /proc with
-# builtins only: no subshell per process.
 
 # _stat PID: split /proc/PID/stat into _ST, indexed by the field numbers of
 # proc(5) (_ST[3] state, _ST[4] ppid, _ST[22] starttime); false if gone.
-# The comm may contain blanks and parens, so split after the last ')'.
+# PID may also be PID/task/TID.  The comm may contain blanks and parens,
+# so split after the last ')'.
 _stat() {
 	local line comm
 	local -a f
@@ -61,9 +73,7 @@ stat_field() {
 
 proc_state() { stat_field "$1" 3; }
 
-# tree_pids ROOT: every process of the tree under ROOT (root first,
-# breadth first), zombies included; children of all threads count.
-tree_pids() {
+_tree_pids() {
 	local -a queue=("$1") kids
 	local pid f i=0
 
@@ -79,11 +89,16 @@ tree_pids() {
 	done
 }
 
-# tree_tasks ROOT: "pid tid" for every thread of every process of the tree
-tree_tasks() {
+# tree_pids ROOT: every process of the tree under ROOT (root first,
+# breadth first), zombies included; children of all threads count.
+tree_pids() {
+	_quick _tree_pids "$1"
+}
+
+_tree_tasks() {
 	local pid t
 
-	for pid in $(tree_pids "$1"); do
+	for pid in $(_tree_pids "$1"); do
 		for t in /proc/"$pid"/task/*; do
 			if [[ -d $t ]]; then
 				echo "$pid ${t##*/}"
@@ -92,41 +107,94 @@ tree_tasks() {
 	done
 }
 
+# tree_tasks ROOT: "pid tid" for every thread of every process of the tree
+tree_tasks() {
+	_quick _tree_tasks "$1"
+}
+
+_tree_table() {
+	local pid f n
+	local -a kids tasks
+
+	for pid in $(_tree_pids "$1"); do
+		_stat "$pid" || continue
+		n=0
+		for f in /proc/"$pid"/task/*/children; do
+			kids=()
+			{ read -r -d '' -a kids < "$f"; } 2> /dev/null || true
+			n=$((n + ${#kids[@]}))
+		done
+		tasks=(/proc/"$pid"/task/*)
+		echo "$pid ${_ST[4]} ${_ST[5]} ${_ST[6]} ${_ST[3]}" \
+		     "${#tasks[@]} $n ${_ST[2]}"
+	done
+}
+
+# tree_table ROOT: one line per process, breadth first:
+#   pid ppid pgid sid state threads children comm
+tree_table() {
+	_quick _tree_table "$1"
+}
+
 # ---------------------------------------------------------------- killing
 
-# _KILLED holds pid:starttime, so a reused pid is not mistaken for ours.
+# Process ids are kept as pid:starttime, so that a reused pid is never
+# mistaken for one of ours.
 
-# SIGKILL the tree under ROOT (stopped processes die too; a task in a
-# frozen v1 cgroup only dies once thawed, which is left to the caller).
+# Kills the tree under $1 and prints pid:starttime of what it killed.
 # Walks again after killing, in case something forked meanwhile.
-_kill_tree_send() {
-	local round pid
+_kill_tree_ids() {
+	local pid
 	local -a pids
 
-	for round in 1 2 3; do
-		mapfile -t pids < <(tree_pids "$1")
+	for _ in 1 2 3; do
+		mapfile -t pids < <(_tree_pids "$1")
 		((${#pids[@]})) || return 0
 		for pid in "${pids[@]}"; do
 			_stat "$pid" || continue
-			_KILLED+=("$pid:${_ST[22]}")
+			echo "$pid:${_ST[22]}"
 			kill -KILL "$pid" 2> /dev/null || true
 		done
 	done
 }
 
-# Waits up to $1 seconds (default 5) until everything in _KILLED is gone,
-# reused, or a zombie whose parent is not one of the dying (its reaper,
-# often init, will get to it).
-_wait_killed() {
-	local deadline=$((SECONDS + ${1:-5})) id pid
+# Kills those of the pid:starttime arguments still alive, prints them.
+_kill_ids() {
+	local id
+
+	for id in "$@"; do
+		if _stat "${id%%:*}" && [[ ${_ST[22]} == "${id#*:}" ]]; then
+			echo "$id"
+			kill -KILL "${id%%:*}" 2> /dev/null || true
+		fi
+	done
+}
+
+# SIGKILL the tree under ROOT (stopped processes die too; a task in a
+# frozen v1 cgroup only dies once thawed, which is left to the caller).
+_kill_tree_send() {
+	local -a ids
+
+	mapfile -t ids < <(_quick _kill_tree_ids "$1")
+	_KILLED+=("${ids[@]}")
+}
+
+# _wait_ids TIMEOUT ID...: wait until each pid:starttime is gone, reused,
+# or a zombie whose parent is not one of the dying (its reaper, often
+# init, will get to it).
+_wait_ids() {
+	local deadline=$((SECONDS + $1)) id pid
 	local -a left zombies
 	local -A dying
 
+	shift
 	while :; do
 		left=() zombies=() dying=()
-		for id in "${_KILLED[@]}"; do
+		for id in "$@"; do
 			pid=${id%%:*}
-			_stat "$pid" && [[ ${_ST[22]} == "${id#*:}" ]] || continue
+			if ! _stat "$pid" || [[ ${_ST[22]} != "${id#*:}" ]]; then
+				continue	# gone, or the pid was reused
+			fi
 			if [[ ${_ST[3]} == [ZX] ]]; then
 				zombies+=("$id:${_ST[4]}")
 			else
@@ -137,13 +205,18 @@ _wait_killed() {
 		for id in "${zombies[@]}"; do
 			[[ -z ${dying[${id##*:}]:-} ]] || left+=("${id%:*}")
 		done
-		((${#left[@]})) || break
+		((${#left[@]})) || return 0
 		if ((SECONDS >= deadline)); then
 			echo "still alive after SIGKILL: ${left[*]%%:*}" >&2
 			return 1
 		fi
 		sleep 0.05
 	done
+}
+
+# Waits up to $1 seconds (default 5) for everything in _KILLED.
+_wait_killed() {
+	_quick _wait_ids "${1:-5}" "${_KILLED[@]}" || return 1
 	_KILLED=()
 }
 
@@ -156,16 +229,23 @@ kill_tree() {
 
 # ------------------------------------------------------- starting trees
 
-# track_root PID: kill the tree under PID in teardown (e.g. a restored tree)
-track_root() {
+_tree_ids() {
 	local pid
 
-	_TRACKED_ROOTS+=("$1")
-	for pid in $(tree_pids "$1"); do
+	for pid in $(_tree_pids "$1"); do
 		if _stat "$pid"; then
-			_TRACKED_PIDS+=("$pid:${_ST[22]}")
+			echo "$pid:${_ST[22]}"
 		fi
 	done
+}
+
+# track_root PID: kill the tree under PID in teardown (e.g. a restored tree)
+track_root() {
+	local -a ids
+
+	_TRACKED_ROOTS+=("$1")
+	mapfile -t ids < <(_quick _tree_ids "$1")
+	_TRACKED_PIDS+=("${ids[@]}")
 }
 
 # mktree_start [mktree options] SPEC: build a tree and track it.
@@ -179,6 +259,7 @@ mktree_start() {
 	ROOT=${BASH_REMATCH[1]}
 	re='"pids": \[([0-9, ]*)\]'
 	[[ $MKTREE_JSON =~ $re ]]
+	# shellcheck disable=SC2034 # for the tests
 	IFS=', ' read -r -a MKTREE_PIDS <<< "${BASH_REMATCH[1]}"
 	track_root "$ROOT"
 }
@@ -248,8 +329,6 @@ _remove_cgroup() {
 	done
 }
 
-# ------------------------------------------------------------ assertions
-
 # _read_cgroups FILE: set _V1 (freezer path) and _V2 from a cgroup file
 _read_cgroups() {
 	local line
@@ -263,16 +342,23 @@ _read_cgroups() {
 	done < "$1"
 }
 
-# cgroups_of_tree ROOT: "pid v1-freezer-path v2-path" for every process,
-# sorted, to compare before and after e.g. a dump and restore
-cgroups_of_tree() {
+_cgroups_of_tree() {
 	local pid
 
-	for pid in $(tree_pids "$1"); do
+	for pid in $(_tree_pids "$1"); do
 		{ _read_cgroups "/proc/$pid/cgroup"; } 2> /dev/null || continue
 		echo "$pid $_V1 $_V2"
 	done | sort -n
 }
+
+# cgroups_of_tree ROOT: "pid v1-freezer-path v2-path" for every process,
+# sorted, to compare before and after e.g. a dump and restore.  Note that
+# a zombie shows / for v1 but keeps its v2 path.
+cgroups_of_tree() {
+	_quick _cgroups_of_tree "$1"
+}
+
+# ------------------------------------------------------------ assertions
 
 # _first_line FILE: set _LINE to the first line of FILE, false if unreadable
 _first_line() {
@@ -281,52 +367,57 @@ _first_line() {
 	read -r _LINE < "$1" || [[ -n $_LINE ]]
 }
 
-# Appends to _FROZEN why task (pid tid) looks frozen or traced.
-_check_task_frozen() {
-	local task=/proc/$1/task/$2 who="task $2 of $1" wchan= line f
+# Prints why task (pid tid) looks frozen or traced, nothing if it does not.
+_task_frozen() {
+	local task=/proc/$1/task/$2 who="task $2 of $1" wchan='' line f
 
 	_stat "$1/task/$2" || return 0
 	{ read -r wchan < "$task/wchan"; } 2> /dev/null || true
 	# since 6.1 a v1-frozen task shows as D; a frozen stopped task sits in
 	# do_signal_stop rather than __refrigerator
 	if [[ ${_ST[3]} == D && $wchan =~ ^(__refrigerator|do_signal_stop|do_freezer_trap)$ ]]; then
-		_FROZEN+=("$who: state D in $wchan")
+		echo "$who: state D in $wchan"
 	fi
 	while IFS= read -r line; do
 		if [[ $line == TracerPid:* && ${line//[^0-9]/} != 0 ]]; then
-			_FROZEN+=("$who: traced (${line//[[:space:]]/ })")
+			echo "$who: traced (${line//[[:space:]]/ })"
 		fi
 	done < "$task/status"
 	_read_cgroups "$task/cgroup"
 	f=$CG_V1_FREEZER$_V1/freezer.state
 	if [[ $_V1 != - ]] && _first_line "$f" && [[ $_LINE != THAWED ]]; then
-		_FROZEN+=("$who: $f is $_LINE")
+		echo "$who: $f is $_LINE"
 	fi
 	f=$CG_V2$_V2/cgroup.freeze
 	if [[ $_V2 != - ]] && _first_line "$f" && [[ $_LINE != 0 ]]; then
-		_FROZEN+=("$who: $f is $_LINE")
+		echo "$who: $f is $_LINE"
 	fi
 	f=$CG_V2$_V2/cgroup.events
 	if [[ $_V2 != - && -r $f ]]; then
 		while read -r line; do
 			if [[ $line == "frozen 1" ]]; then
-				_FROZEN+=("$who: $f says frozen 1")
+				echo "$who: $f says frozen 1"
 			fi
 		done < "$f"
 	fi
 }
 
+_tree_frozen() {
+	local pid tid
+
+	while read -r pid tid; do
+		{ _task_frozen "$pid" "$tid"; } 2> /dev/null || true
+	done < <(_tree_tasks "$1")
+}
+
 # assert_not_frozen ROOT: no task of the tree is frozen (v1 or v2: its
 # cgroup's state and the task's own state) or ptraced
 assert_not_frozen() {
-	local pid tid
+	local -a bad
 
-	_FROZEN=()
-	while read -r pid tid; do
-		{ _check_task_frozen "$pid" "$tid"; } 2> /dev/null || true
-	done < <(tree_tasks "$1")
-	((${#_FROZEN[@]} == 0)) || {
-		printf '%s\n' "${_FROZEN[@]}" |
+	mapfile -t bad < <(_quick _tree_frozen "$1")
+	((${#bad[@]} == 0)) || {
+		printf '%s\n' "${bad[@]}" |
 			batslib_decorate "tree $1 is frozen or traced" | fail
 	}
 }
@@ -336,17 +427,14 @@ assert_not_frozen() {
 # Kill every tracked tree, then clean up cgroups (thawing lets v1-frozen
 # victims die), then wait for the dead.
 helpers_teardown() {
-	local root id i rc=0
+	local root i rc=0
+	local -a ids
 
 	for root in "${_TRACKED_ROOTS[@]}"; do
 		_kill_tree_send "$root"
 	done
-	for id in "${_TRACKED_PIDS[@]}"; do
-		if _stat "${id%%:*}" && [[ ${_ST[22]} == "${id#*:}" ]]; then
-			_KILLED+=("$id")
-			kill -KILL "${id%%:*}" 2> /dev/null || true
-		fi
-	done
+	mapfile -t ids < <(_quick _kill_ids "${_TRACKED_PIDS[@]}")
+	_KILLED+=("${ids[@]}")
 	for ((i = ${#_TRACKED_CGROUPS[@]} - 1; i >= 0; i--)); do
 		_remove_cgroup "${_TRACKED_CGROUPS[i]}" || rc=1
 	done

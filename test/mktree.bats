@@ -2,6 +2,8 @@
 #
 # Tests of the mktree test helper itself: every property is checked in
 # /proc (or cgroupfs), not just by mktree's exit status.
+#
+# shellcheck disable=SC2154 # stderr, stderr_lines: set by run --separate-stderr
 
 bats_require_minimum_version 1.5.0
 
@@ -178,6 +180,18 @@ run_mktree_fail() {
 	assert_equal "$(stat_field "$late" 6)" "$ROOT"
 }
 
+@test "groups outlive their leader: exit and zombie leaders" {
+	local g zz
+
+	mktree_start 'p[sid,sub](p:g[pg,exit](p:c) p:j[pg=g] p:zz[pg,z=1] p:k[pg=zz])'
+	g=$(label_pid g) zz=$(label_pid zz)
+	[[ ! -e /proc/$g ]]
+	assert_equal "$(stat_field "$(label_pid c)" 5)" "$g"
+	assert_equal "$(stat_field "$(label_pid j)" 5)" "$g"
+	assert_equal "$(proc_state "$zz")" Z
+	assert_equal "$(stat_field "$(label_pid k)" 5)" "$zz"
+}
+
 @test "zombies: state Z and exit code (stat field 52)" {
 	local z3 z0 k9 k11
 
@@ -224,34 +238,38 @@ run_mktree_fail() {
 	for t in /proc/$ROOT/task/*; do
 		assert_equal "$(cat "$t"/comm)" rooty
 	done
-	assert_equal "$(cat /proc/$(label_pid k)/comm)" kid-1
-	assert_equal "$(cat /proc/$(label_pid d)/comm)" mktree
+	assert_equal "$(cat "/proc/$(label_pid k)/comm")" kid-1
+	assert_equal "$(cat "/proc/$(label_pid d)/comm")" mktree
 	assert_equal "$(stat_field "$(label_pid k)" 2)" kid-1
 }
 
-@test "chain of depth 200" {
-	local pid n=1 kids
+# check_chain N: tree_table of $ROOT is a chain of N processes
+check_chain() {
+	tree_table "$ROOT" > "$BATS_TEST_TMPDIR/table"
+	assert_equal "$(wc -l < "$BATS_TEST_TMPDIR/table")" "$1"
+	# breadth first order is chain order: each process is the only child
+	# of the one before it, all in the root's session, all sleeping
+	run awk -v n="$1" -v root="$ROOT" '
+		NR > 1 && $2 != prev	{ print "bad parent: " $0 }
+		$7 != (NR < n)		{ print "bad child count: " $0 }
+		$4 != root || $5 != "S"	{ print "bad sid/state: " $0 }
+					{ prev = $1 }' "$BATS_TEST_TMPDIR/table"
+	assert_output ""
+}
 
+@test "chain of depth 200" {
 	mktree_start "$(chain 200)"
-	pid=$ROOT
-	while kids=$(children "$pid") && [[ -n $kids ]]; do
-		assert_equal "$(wc -w <<< "$kids")" 1
-		assert_equal "$(stat_field "$kids" 4)" "$pid"
-		pid=$kids
-		n=$((n + 1))
-	done
-	assert_equal "$n" 200
-	assert_equal "$(tree_pids "$ROOT" | wc -l)" 200
+	check_chain 200
 }
 
 @test "chain of depth 1000 (parser and re-exec every 64 levels)" {
 	mktree_start "$(chain 1000)"
-	assert_equal "$(tree_pids "$ROOT" | wc -l)" 1000
+	check_chain 1000
 	assert_equal "${#MKTREE_PIDS[@]}" 1000
 	# deep processes were re-executed but look the same
 	assert_equal "$(cat /proc/${MKTREE_PIDS[999]}/comm)" mktree
-	assert_equal "$(stat_field "${MKTREE_PIDS[999]}" 6)" "$ROOT"
-	assert_equal "$(proc_state "${MKTREE_PIDS[999]}")" S
+	assert_equal "$(readlink /proc/${MKTREE_PIDS[999]}/exe)" \
+		     "$(readlink /proc/$ROOT/exe)"
 }
 
 @test "fan of 500 and of 1000" {
@@ -289,7 +307,7 @@ run_mktree_fail() {
 }
 
 @test "--cgroup puts the whole tree alone into v1 freezer and v2 cgroups" {
-	local v1 v2 line live
+	local v1 v2 pid line live
 
 	new_cgroup v1 v1
 	new_cgroup v2 v2
@@ -304,9 +322,13 @@ run_mktree_fail() {
 	# threads too: 3 of the root and one each for the rest
 	assert_equal "$(wc -l < "$v1/tasks")" 6
 	assert_equal "$(wc -l < "$v2/cgroup.threads")" 6
-	# the zombie still names the cgroups it died in
-	while read -r line; do
-		assert_equal "${line#* }" "/${v1##*/} /${v2##*/}"
+	# a zombie shows / for v1 but keeps its v2 cgroup
+	while read -r pid line; do
+		if [[ $(proc_state $pid) == Z ]]; then
+			assert_equal "$line" "/ /${v2##*/}"
+		else
+			assert_equal "$line" "/${v1##*/} /${v2##*/}"
+		fi
 	done < <(cgroups_of_tree "$ROOT")
 	assert_not_frozen "$ROOT"
 }
@@ -337,6 +359,23 @@ run_mktree_fail() {
 	echo 0 > "$v2/cgroup.freeze"
 	until grep -qx 'frozen 0' "$v2/cgroup.events"; do sleep 0.01; done
 	assert_not_frozen "$ROOT"
+}
+
+@test "an inherited SIG_IGN for SIGCHLD does not reap zombies" {
+	local out z
+
+	out=$(trap '' CHLD; "$MKTREE" --json 'p[sub](p:z[z=7] p[exit](p:oz[z=8]))')
+	# shellcheck disable=SC2034 # read by label_pid
+	MKTREE_JSON=$out
+	[[ $out =~ \"root\":\ ([0-9]+) ]]
+	ROOT=${BASH_REMATCH[1]}
+	track_root "$ROOT"
+	for z in z oz; do
+		assert_equal "$(proc_state "$(label_pid $z)")" Z
+		assert_equal "$(stat_field "$(label_pid $z)" 4)" "$ROOT"
+	done
+	run grep SigIgn /proc/$ROOT/status
+	assert_output $'SigIgn:\t0000000000000000'
 }
 
 @test "SIGTERM ends a process, which stays a zombie of its parent" {
@@ -386,4 +425,31 @@ run_mktree_fail() {
 		sleep 0.05
 	done
 	assert_equal "$(cat "$cg/cgroup.procs")" ""
+}
+
+@test "helpers_teardown copes with frozen trees and removes the cgroups" {
+	local v1 v2 r1 r2
+	local -a pids
+
+	new_cgroup v1 v1
+	new_cgroup v2 v2
+	mktree_start --cgroup "$v1" 'p[sid,t1](p[stop] p(p))'
+	r1=$ROOT
+	mktree_start --cgroup "$v2" 'p[sid](p[t2] p[z=1])'
+	r2=$ROOT
+	mapfile -t pids < <(tree_pids "$r1"; tree_pids "$r2")
+	assert_equal "${#pids[@]}" 7
+	mkdir "$v2/nested"	# e.g. made by a restore
+	echo FROZEN > "$v1/freezer.state"
+	echo 1 > "$v2/cgroup.freeze"
+	until [[ $(< "$v1/freezer.state") == FROZEN ]]; do sleep 0.01; done
+	until grep -qx 'frozen 1' "$v2/cgroup.events"; do sleep 0.01; done
+
+	helpers_teardown
+	[[ ! -e $v1 && ! -e $v2 ]]
+	for pid in "${pids[@]}"; do
+		if [[ -e /proc/$pid ]]; then
+			assert_equal "$(proc_state "$pid")" Z
+		fi
+	done
 }

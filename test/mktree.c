@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: GPL-2.0
 /*
  * mktree - build a real, settled process tree from a small spec and leave
  * it running, for criu-lite tests.
@@ -32,10 +31,15 @@
  *  - mktree forks a launcher which forks the root and exits at once, so the
  *    root is reparented to mktree's reaper before anything else happens and
  *    mktree itself is never part of the tree.
- *  - All processes share an anonymous MAP_SHARED page with mktree holding
- *    pids, per-process "group is ready" flags (futexes) and counters.  It is
- *    unmapped again before a process starts waiting for good, so the final
- *    tree has no shared memory that a checkpointer would have to handle.
+ *  - All processes share a page (a memfd, fd 3 while building) with mktree
+ *    holding pids, per-process "group is ready" flags (futexes) and
+ *    counters.  Each process closes the fd once built and unmaps the page
+ *    before it starts waiting for good, so the final tree has no fds but
+ *    0-2 (/dev/null) and no shared memory a checkpointer would have to
+ *    handle.
+ *  - Deep chains: every REEXEC_DEPTH levels a process re-executes mktree
+ *    (--resume), see maybe_reexec() for why.  Such processes show
+ *    "mktree --resume=N SPEC" as their cmdline.
  *  - Phase 1: every process names itself, sets up sid/pgid, creates its
  *    threads and forks its children, then counts itself as built.
  *  - Phase 2: exit/z/zs processes die (parents first reap their exit
@@ -49,6 +53,17 @@
  * While the tree is being built, every process has PR_SET_PDEATHSIG set to
  * SIGKILL, so a failure that makes mktree kill what it knows of the tree also
  * takes down children whose pid was not published yet.
+ *
+ * The root resets all signal dispositions and the signal mask, so that an
+ * inherited SIG_IGN for SIGCHLD cannot make zombies vanish and SIGTERM
+ * always ends a process.
+ *
+ * Caveat (kernel rule, not ours): when a process group with stopped members
+ * becomes orphaned, every member gets SIGHUP+SIGCONT.  A tree inherits the
+ * caller's process group unless the root has pg or sid; if the caller runs
+ * mktree as a job (job control, e.g. an interactive shell or `set -m`) and
+ * that job's group later becomes orphaned, stopped tree processes in it
+ * die.  Give the root pg or sid when the tree has stopped processes.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -147,7 +162,7 @@ static const char usage[] =
 "                before forking anything; may be given once per hierarchy\n"
 "\n"
 "  proc     := 'p' label? opts? children? repeat?\n"
-"  label    := ':' NAME\n"
+"  label    := ':' NAME          NAME: [A-Za-z0-9_.-]+, one process only\n"
 "  opts     := '[' opt (',' opt)* ']'\n"
 "  children := '(' proc (' ' proc)* ')'\n"
 "  repeat   := '*' N\n"
@@ -171,9 +186,11 @@ static const char usage[] =
 "          p[sub](p[sid,exit](p p[pg]) p[z=3] p[zs=9] p[stop])\n"
 "\n"
 "Processes wait in pause(); SIGTERM ends one.  Zombies are never reaped by\n"
-"their tree parent.  Note: when a process group with stopped members becomes\n"
-"orphaned (e.g. you kill a group's outside parent), the kernel sends them\n"
-"SIGHUP+SIGCONT; under job control this includes mktree's own group.\n"
+"their tree parent.  Without sid/pg the root stays in the caller's session\n"
+"and process group.  Note: when a process group with stopped members becomes\n"
+"orphaned, the kernel sends them SIGHUP+SIGCONT.  If you run mktree as a job\n"
+"(job control) and that job's group is orphaned later, stopped processes in\n"
+"it die: give the root pg or sid in that case.\n"
 "\n"
 "Exit status: 0 ok, 1 the tree could not be built (it is killed), 2 bad spec.\n";
 
@@ -667,11 +684,17 @@ static void futex_wake(int *addr)
 	syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
+/* Wakes mktree, which sleeps on events and then looks at everything. */
+static void bump_events(void)
+{
+	__atomic_add_fetch(&sh->events, 1, __ATOMIC_SEQ_CST);
+	futex_wake(&sh->events);
+}
+
 static void report(int *counter)
 {
 	__atomic_add_fetch(counter, 1, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&sh->events, 1, __ATOMIC_SEQ_CST);
-	futex_wake(&sh->events);
+	bump_events();
 }
 
 static void set_flag(int *flag, int val)
@@ -699,7 +722,7 @@ static void record_failure(int idx, const char *what)
 		snprintf(sh->fail_what, sizeof(sh->fail_what), "%s", what);
 		__atomic_store_n(&sh->failed, idx + 1, __ATOMIC_SEQ_CST);
 	}
-	report(&sh->events);
+	bump_events();
 }
 
 static void __attribute__((noreturn)) fail(int idx, const char *what)
@@ -1231,6 +1254,8 @@ static void build(void)
 		die("mmap: %s", strerror(errno));
 	sh->phase = 1;
 
+	/* an inherited SIG_IGN would make the launcher vanish unwaitable */
+	signal(SIGCHLD, SIG_DFL);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
