@@ -313,3 +313,20 @@ SHAPES=(
 	assert_failure
 	assert_output --partial "unknown image magic"
 }
+
+@test "demo: a tree of real programs (shell pipeline, python3 threads, forking loop) dumps exactly" {
+	run bash "${top_srcdir:-$BATS_TEST_DIRNAME/..}/scripts/demo-tree.sh"
+	assert_success
+	assert_line --regexp '^== the live tree \(criu-lite ps -t [0-9]+\) is identical to the images$'
+	# The images hold the demo's programs and python3's four threads.
+	assert_line --regexp '^ *[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ alive +4 .*python3$'
+	assert_line --regexp 'cat$'
+	assert_line --regexp 'sleep$'
+	# crit's listing has as many processes as ours.
+	local ours crits
+	ours=$(printf '%s\n' "${lines[@]}" | sed -n '/ps -D/,/identical/p' | grep -cE '^ *[0-9]+ +[0-9]+ ')
+	crits=$(printf '%s\n' "${lines[@]}" | sed -n '/crit x/,/after the dump/p' | grep -cE '^ *[0-9]+ ')
+	assert_equal "$ours" 9
+	assert_equal "$crits" 9
+	refute_line --partial "still stopped or frozen"
+}
