@@ -7,9 +7,10 @@
 #include "creds.h"
 #include "freezer.h"
 #include "ids.h"
+#include "image-dir.h"
 #include "pstree-image.h"
+#include "watchdog.h"
 
-#include <libgen.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -121,101 +122,6 @@ static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_
 		usage_error("--freeze-cgroup and --freezer contradict each other");
 		return -1;
 	}
-	return 0;
-}
-
-/* ---- the image directory: written aside, renamed into place when complete ---- */
-
-struct image_dir {
-	char final[PATH_MAX];
-	char tmp[PATH_MAX];
-	int fd;
-};
-
-static bool dir_is_empty(const char *path)
-{
-	cleanup_dir DIR *d = opendir(path);
-	struct dirent *de;
-
-	if (!d)
-		return false;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			return false;
-	return true;
-}
-
-static int image_dir_create(struct image_dir *id, const char *dir)
-{
-	char dcopy[PATH_MAX], bcopy[PATH_MAX];
-	struct stat st;
-
-	id->fd = -1;
-	snprintf(id->final, sizeof(id->final), "%s", dir);
-	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode)) {
-			pr_err("%s exists and is not a directory", dir);
-			return -1;
-		}
-		if (!dir_is_empty(dir)) {
-			pr_err("%s is not empty; give a new or empty directory", dir);
-			return -1;
-		}
-	} else if (errno != ENOENT) {
-		pr_perror("cannot use %s", dir);
-		return -1;
-	}
-	/* The temporary directory sits beside DIR, so the final rename stays on one file system. */
-	snprintf(dcopy, sizeof(dcopy), "%s", dir);
-	snprintf(bcopy, sizeof(bcopy), "%s", dir);
-	if (snprintf(id->tmp, sizeof(id->tmp), "%s/.%s.criu-lite-XXXXXX", dirname(dcopy),
-		     basename(bcopy)) >= (int)sizeof(id->tmp) ||
-	    !mkdtemp(id->tmp)) {
-		pr_perror("cannot create a directory beside %s", dir);
-		id->tmp[0] = '\0';
-		return -1;
-	}
-	id->fd = open(id->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (id->fd < 0) {
-		pr_perror("cannot open %s", id->tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static void image_dir_discard(struct image_dir *id)
-{
-	cleanup_dir DIR *d = NULL;
-	struct dirent *de;
-
-	if (!id->tmp[0])
-		return;
-	if (id->fd >= 0) {
-		d = fdopendir(id->fd);
-		while (d && (de = readdir(d)))
-			if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
-				unlinkat(id->fd, de->d_name, 0);
-		if (!d)
-			close(id->fd);
-		id->fd = -1;
-	}
-	rmdir(id->tmp);
-	id->tmp[0] = '\0';
-}
-
-static int image_dir_commit(struct image_dir *id)
-{
-	if (syncfs(id->fd) < 0) {
-		pr_perror("cannot flush the images in %s", id->tmp);
-		return -1;
-	}
-	if (rename(id->tmp, id->final) < 0) {
-		pr_perror("cannot rename %s to %s", id->tmp, id->final);
-		return -1;
-	}
-	close(id->fd);
-	id->fd = -1;
-	id->tmp[0] = '\0';
 	return 0;
 }
 
@@ -339,16 +245,19 @@ static void kill_tree(const struct pstree *tree)
 
 static int do_dump(const struct dump_opts *o)
 {
-	struct freezer fz = {0};
+	struct watchdog wd = WATCHDOG_INIT;
+	struct freezer fz = FREEZER_INIT;
 	struct pstree tree = {0};
-	struct image_dir idir = {.fd = -1};
+	struct image_dir idir = IMAGE_DIR_INIT;
 	uint64_t start = now_ns(), thawed_at = 0;
 	bool released = false;
 	int ret = -1;
 
 	if (proc_init() < 0 || !creds_have_cap(CAP_SYS_PTRACE, "dump") || check_root(o->pid) < 0 ||
-	    image_dir_create(&idir, o->dir) < 0)
+	    watchdog_start(&wd) < 0 || image_dir_create(&idir, o->dir) < 0)
 		goto out;
+	watchdog_send(&wd, "I %s\n", idir.tmp);
+	fz.wd = &wd;
 	if (freeze_tree(&fz, &tree, o) < 0)
 		goto out;
 	if (pstree_collect(&tree, &fz, true) < 0 || ids_assign(&tree) < 0 ||
@@ -376,6 +285,7 @@ out:
 		thawed_at = now_ns();
 	}
 	image_dir_discard(&idir);
+	watchdog_finish(&wd);
 	if (!ret)
 		pr_info("dumped %zu processes, %zu threads to %s in %.2f ms (stopped for %.2f ms, "
 			"%s freezer)",

@@ -213,6 +213,7 @@ static int make_temporary_cgroup(struct freezer *fz, const char *v1mount)
 	char name[32], path[PATH_MAX];
 
 	snprintf(name, sizeof(name), "criu-lite.%d", (int)getpid());
+	snprintf(fz->temp_rel, sizeof(fz->temp_rel), "/%s", name);
 	if (path_join(path, sizeof(path), v1mount, name) < 0 || mkdir(path, 0700) < 0) {
 		pr_perror("cannot create the freezer cgroup %s/%s", v1mount, name);
 		return -1;
@@ -227,13 +228,12 @@ static int make_temporary_cgroup(struct freezer *fz, const char *v1mount)
 	return 0;
 }
 
-int freezer_setup(struct freezer *fz, enum freezer_kind want, const char *cgroup,
+static int choose(struct freezer *fz, enum freezer_kind want, const char *cgroup,
 		  const struct pstree *tree)
 {
 	char v1mount[PATH_MAX], v2mount[PATH_MAX], v1rel[PATH_MAX], v2rel[PATH_MAX];
 	pid_t root = tree->tasks[0].pid;
 
-	fz->cgfd = -1;
 	fz->timeout_ms = FREEZE_TIMEOUT_MS;
 	if (cgroup)
 		return setup_named_cgroup(fz, cgroup, tree);
@@ -274,13 +274,50 @@ use_ptrace:
 	return 0;
 }
 
+int freezer_setup(struct freezer *fz, enum freezer_kind want, const char *cgroup,
+		  const struct pstree *tree)
+{
+	if (choose(fz, want, cgroup, tree) < 0) {
+		freezer_release(fz, false); /* a temporary cgroup may exist already */
+		return -1;
+	}
+	if (fz->kind != FREEZER_PTRACE)
+		watchdog_send(fz->wd, "C %d %d %d %s\n", fz->kind, fz->temporary, fz->was_frozen,
+			      fz->cgroup);
+	return 0;
+}
+
+static void note_moved(struct freezer *fz, pid_t pid, const char *origin)
+{
+	fz->moved = xrealloc(fz->moved, (fz->nr_moved + 1) * sizeof(*fz->moved));
+	fz->moved[fz->nr_moved].pid = pid;
+	fz->moved[fz->nr_moved].origin = xstrdup(origin);
+	pidmap_put(&fz->adopted, pid, (int)fz->nr_moved);
+	fz->nr_moved++;
+}
+
+/* Where a process goes back to when it has no origin of its own: the root's. */
+static const char *fallback_origin(const struct freezer *fz)
+{
+	return fz->nr_moved ? fz->moved[0].origin : "/";
+}
+
 /* Moves one process, and with it all its threads, into the temporary cgroup. */
-static int move_into_temporary(struct freezer *fz, const struct task *t)
+static int move_into_temporary(struct freezer *fz, const struct pstree *tree, const struct task *t)
 {
 	char origin[PATH_MAX], v2[PATH_MAX], pid[16];
+	int parent;
 
 	if (proc_read_cgroups(t->pid, origin, sizeof(origin), v2, sizeof(v2)) < 0)
 		return errno == ENOENT ? 0 : -1;
+	if (!strcmp(origin, fz->temp_rel)) {
+		/* Born inside, after its parent moved: it belongs where its parent came from. */
+		parent = t->parent >= 0 ? pidmap_get(&fz->adopted, tree->tasks[t->parent].pid) : -1;
+		note_moved(fz, t->pid, parent >= 0 ? fz->moved[parent].origin : fallback_origin(fz));
+		return 1;
+	}
+	/* Told before it happens, so a watchdog never misses a move. */
+	watchdog_send(fz->wd, "M %d %s\n", t->pid, origin);
 	snprintf(pid, sizeof(pid), "%d", t->pid);
 	if (write_str_at(fz->cgfd, "cgroup.procs", pid) < 0) {
 		/* A zombie cannot move, nor run: it needs no freezing. */
@@ -289,11 +326,7 @@ static int move_into_temporary(struct freezer *fz, const struct task *t)
 		pr_perror("cannot move %d into %s", t->pid, fz->cgroup);
 		return -1;
 	}
-	fz->moved = xrealloc(fz->moved, (fz->nr_moved + 1) * sizeof(*fz->moved));
-	fz->moved[fz->nr_moved].pid = t->pid;
-	fz->moved[fz->nr_moved].origin = xstrdup(origin);
-	fz->nr_moved++;
-	pidmap_put(&fz->adopted, t->pid, 1);
+	note_moved(fz, t->pid, origin);
 	return 1;
 }
 
@@ -362,7 +395,7 @@ static int adopt_by_moving(struct freezer *fz, const struct pstree *tree, size_t
 	for (i = 0; i < tree->nr; i++) {
 		if (pidmap_get(&fz->adopted, tree->tasks[i].pid) >= 0)
 			continue;
-		ret = move_into_temporary(fz, &tree->tasks[i]);
+		ret = move_into_temporary(fz, tree, &tree->tasks[i]);
 		if (ret < 0)
 			return -1;
 		*added += ret;
@@ -485,9 +518,10 @@ int freezer_freeze(struct freezer *fz)
 		return 0;
 	}
 	fz->frozen_at = start;
+	watchdog_send(fz->wd, "Z\n");
+	fz->frozen = true;
 	if (write_state(fz, true) < 0)
 		return -1;
-	fz->frozen = true;
 	ret = fz->kind == FREEZER_V1 ? wait_v1_frozen(fz) : wait_v2_frozen(fz);
 	if (!ret)
 		pr_info("froze %s in %.2f ms", fz->cgroup, (now_ns() - start) / 1e6);
@@ -523,37 +557,60 @@ static int detach_all(struct freezer *fz, bool leave_stopped)
 	return ret;
 }
 
+static int move_to(const char *v1mount, const char *origin, pid_t pid)
+{
+	char dir[PATH_MAX], procs[PATH_MAX], buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", pid);
+	if (path_join(dir, sizeof(dir), v1mount, origin) < 0 ||
+	    path_join(procs, sizeof(procs), dir, "cgroup.procs") < 0 ||
+	    (write_str(procs, buf) < 0 && errno != ESRCH)) {
+		pr_perror("cannot move %d back to %s", pid, dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Moves every process still in the temporary cgroup out: those we moved in to where they came
+ * from, any other (forked inside meanwhile, or unknown to a watchdog) to the root's origin.
+ * Moving a frozen task into a thawed cgroup thaws it. */
 static int move_back(struct freezer *fz)
 {
-	char v1mount[PATH_MAX], v2mount[PATH_MAX], dir[PATH_MAX], pid[16];
-	int ret = 0;
+	char v1mount[PATH_MAX], v2mount[PATH_MAX], buf[64];
+	cleanup_file FILE *procs = NULL;
+	int ret = 0, fd;
 	size_t i;
 
 	if (proc_cgroup_mounts(v1mount, sizeof(v1mount), v2mount, sizeof(v2mount)) < 0)
 		return -1;
-	for (i = 0; i < fz->nr_moved; i++) {
-		struct moved_task *m = &fz->moved[i];
+	for (i = 0; i < fz->nr_moved; i++)
+		ret |= move_to(v1mount, fz->moved[i].origin, fz->moved[i].pid);
+	fd = openat(fz->cgfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && (procs = fdopen(fd, "r")))
+		while (fgets(buf, sizeof(buf), procs))
+			ret |= move_to(v1mount, fallback_origin(fz), (pid_t)strtol(buf, NULL, 10));
+	else if (fd >= 0)
+		close(fd);
+	return ret;
+}
 
-		snprintf(pid, sizeof(pid), "%d", m->pid);
-		if (path_join(dir, sizeof(dir), v1mount, m->origin) < 0 ||
-		    (write_str_at(AT_FDCWD, strcat(dir, "/cgroup.procs"), pid) < 0 &&
-		     errno != ESRCH)) {
-			pr_perror("cannot move %d back to %s%s", m->pid, v1mount, m->origin);
-			ret = -1;
-		}
-		free(m->origin);
-	}
+static void forget_moved(struct freezer *fz)
+{
+	size_t i;
+
+	for (i = 0; i < fz->nr_moved; i++)
+		free(fz->moved[i].origin);
 	free(fz->moved);
 	fz->moved = NULL;
 	fz->nr_moved = 0;
-	return ret;
 }
 
 static int remove_temporary(struct freezer *fz)
 {
 	int tries;
 
-	/* Tasks that were killed leave the cgroup a little after their signal. */
+	/* Killed tasks leave the cgroup a little after their signal; a task that forked after the
+	 * sweep left a child inside: sweep again. */
 	for (tries = 0; tries < 200; tries++) {
 		if (rmdir(fz->cgroup) == 0 || errno == ENOENT) {
 			fz->temporary = false;
@@ -562,6 +619,7 @@ static int remove_temporary(struct freezer *fz)
 		if (errno != EBUSY)
 			break;
 		sleep_us(5000);
+		move_back(fz);
 	}
 	pr_perror("cannot remove %s", fz->cgroup);
 	return -1;
@@ -574,11 +632,12 @@ int freezer_release(struct freezer *fz, bool leave_stopped)
 	if (fz->kind == FREEZER_PTRACE) {
 		ret = detach_all(fz, leave_stopped);
 	} else if (!leave_stopped) {
-		ret = thaw(fz);
-		if (fz->temporary) {
+		if (fz->temporary)
 			ret |= move_back(fz);
+		ret |= thaw(fz);
+		if (fz->temporary)
 			ret |= remove_temporary(fz);
-		}
+		forget_moved(fz);
 	} else if (fz->frozen) {
 		printf("the tree is left frozen in %s\n", fz->cgroup);
 	}

@@ -4,10 +4,11 @@
 #ifndef CRIU_LITE_FREEZER_H
 #define CRIU_LITE_FREEZER_H
 
-#include <limits.h>
-
 #include "common.h"
+
+#include <limits.h>
 #include "pidmap.h"
+#include "watchdog.h"
 
 struct pstree;
 
@@ -30,14 +31,18 @@ struct freezer {
 	int cgfd;              /* its directory */
 	uint64_t frozen_at;    /* when the tree stopped running, for the log */
 	bool temporary;        /* created by us in the v1 hierarchy */
+	char temp_rel[64];     /* its path below the v1 mount */
 	bool was_frozen;       /* frozen by someone else before: left frozen */
 	bool frozen;           /* frozen by us */
 	struct moved_task *moved;
 	size_t nr_moved;
-	struct pidmap adopted; /* v1 temp: moved pids; ptrace: seized tids, value 1 if stopped */
+	struct pidmap adopted; /* v1 temp: pid -> index in moved; ptrace: tid -> 1 if stopped */
 	struct pidvec seized;  /* ptrace: tids to detach */
 	int timeout_ms;
+	struct watchdog *wd; /* told every step, so it can undo them if we die; may be NULL */
 };
+
+#define FREEZER_INIT {.cgfd = -1}
 
 const char *freezer_kind_name(enum freezer_kind kind);
 int freezer_kind_parse(const char *s, enum freezer_kind *kind);

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# Faults injected into real dumps: whatever happens to criu-lite, the tree runs on as it was
+# (not frozen, not stopped, not traced, in its cgroups) and no partial image directory remains.
+
+load helpers
+
+setup() {
+	IMG="$BATS_TEST_TMPDIR/img"
+}
+
+teardown() {
+	helpers_teardown
+}
+
+# After a dump that did not finish: the tree as before, nothing left behind.
+assert_left_as_it_was() {
+	local root=$1 before_json=$2 before_cg=$3
+	assert_equal "$("$CRIU_LITE" ps -t "$root" --json)" "$before_json"
+	assert_not_frozen "$root"
+	assert_equal "$(cgroups_of_tree "$root")" "$before_cg"
+	assert_equal "$(ls -A "$BATS_TEST_TMPDIR" | grep -c 'criu-lite-')" 0
+	[ ! -e "$IMG" ] || [ -e "$IMG/pstree.img" ] || fail "$IMG exists without pstree.img"
+	assert_equal "$(ls /sys/fs/cgroup/freezer | grep -c "^criu-lite\.$DUMP_PID\$")" 0
+}
+
+# Sends SIG to criu-lite DELAY seconds into a dump of the tree ROOT, with dump options.
+dump_and_signal() {
+	local sig=$1 delay=$2
+	shift 2
+	rm -rf "$IMG"
+	"$CRIU_LITE" dump -t "$ROOT" -D "$IMG" "$@" 2>"$BATS_TEST_TMPDIR/err" &
+	DUMP_PID=$!
+	sleep "$delay"
+	local wd
+	wd=$(pgrep -P "$DUMP_PID" -x criu-lite-wdog || true)
+	kill -"$sig" "$DUMP_PID" 2>/dev/null || true
+	wait "$DUMP_PID" || true
+	# A SIGKILLed dump's watchdog needs a moment to undo its steps.
+	local i
+	for ((i = 0; i < 250 && ${#wd} > 0; i++)); do
+		[ -e "/proc/$wd" ] || break
+		sleep 0.02
+	done
+}
+
+fault_matrix() {
+	local sig=$1 freezer=$2 cg before_json before_cg d
+	shift 2
+	if [ "$freezer" = v2 ]; then
+		new_cgroup cg v2
+		mktree_start --cgroup "$cg" "p(p*400 p[t3] p[stop])"
+	else
+		mktree_start "p(p*400 p[t3] p[stop])"
+	fi
+	before_json=$("$CRIU_LITE" ps -t "$ROOT" --json)
+	before_cg=$(cgroups_of_tree "$ROOT")
+	for d in 0 0.005 0.01 0.02 0.03 0.05 0.08; do
+		dump_and_signal "$sig" "$d" --freezer="$freezer"
+		assert_left_as_it_was "$ROOT" "$before_json" "$before_cg"
+	done
+}
+
+@test "faults: SIGKILL of criu-lite at 7 moments, temporary v1 cgroup: the watchdog undoes it" {
+	fault_matrix KILL v1
+}
+
+@test "faults: SIGKILL of criu-lite at 7 moments, own v2 cgroup: the watchdog thaws it" {
+	fault_matrix KILL v2
+}
+
+@test "faults: SIGKILL of criu-lite at 7 moments, ptrace: the kernel detaches the tree" {
+	fault_matrix KILL ptrace
+}
+
+@test "faults: SIGINT, SIGTERM, SIGHUP at 7 moments each, every freezer" {
+	local sig f
+	for f in v1 ptrace; do
+		for sig in INT TERM HUP; do
+			fault_matrix "$sig" "$f"
+			helpers_teardown
+		done
+	done
+}
+
+@test "faults: an interrupted dump says so in one line" {
+	mktree_start "p(p*2000)"
+	rm -rf "$IMG"
+	"$CRIU_LITE" dump -t "$ROOT" -D "$IMG" 2>"$BATS_TEST_TMPDIR/err" &
+	local pid=$!
+	# Once the watchdog exists, criu-lite holds its signals.
+	until pgrep -P "$pid" -x criu-lite-wdog >/dev/null || ! kill -0 "$pid" 2>/dev/null; do
+		sleep 0.001
+	done
+	kill -TERM "$pid"
+	run wait "$pid"
+	if [ "$status" -ne 0 ]; then
+		assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/err")" 1
+		grep -q "interrupted by signal" "$BATS_TEST_TMPDIR/err"
+		[ ! -e "$IMG" ]
+	else
+		[ -e "$IMG/pstree.img" ] # it finished before the signal came
+	fi
+	assert_not_frozen "$ROOT"
+}
