@@ -24,5 +24,7 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_dump(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 
 #endif

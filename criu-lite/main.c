@@ -12,7 +12,9 @@ static void usage(FILE *out)
 	      "Commands:\n"
 	      "  dump    -t PID -D DIR   freeze a tree, walk it, write its images, let it go\n"
 	      "  ps      -D DIR | -t PID print a tree from images or from a live pid\n"
-	      "  show    FILE            decode one image to JSON\n\n"
+	      "  show    FILE            decode one image to JSON\n"
+	      "  check                   what this kernel and this user allow\n"
+	      "  cleanup                 undo what a dump that died left behind\n\n"
 	      "Options common to every command:\n"
 	      "  -v[N], --verbosity[=N]  log level: 1 errors, 2 warnings (default), 3 info, "
 	      "4 debug;\n"
@@ -79,7 +81,8 @@ int common_start(const struct common_opts *co)
 static void version(void)
 {
 	printf("criu-lite %s\n"
-	       "features: dump ps show freezer=v1,v2,ptrace walker=children,scan images=criu\n",
+	       "features: dump ps show check cleanup freezer=v1,v2,ptrace walker=children,scan "
+	       "images=criu\n",
 	       PACKAGE_VERSION);
 }
 
@@ -92,6 +95,8 @@ int main(int argc, char **argv)
 		{"dump", cmd_dump},
 		{"ps", cmd_ps},
 		{"show", cmd_show},
+		{"check", cmd_check},
+		{"cleanup", cmd_cleanup},
 	};
 	size_t i;
 	int ret;

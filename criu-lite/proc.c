@@ -148,6 +148,8 @@ int proc_read_status(pid_t pid, pid_t tid, struct proc_status *st)
 			st->cap_bnd = strtoull(val, NULL, 16);
 		else if (!strcmp(line, "TracerPid"))
 			st->tracer = strtol(val, NULL, 10);
+		else if (!strcmp(line, "Tgid"))
+			st->tgid = strtol(val, NULL, 10);
 	}
 	return 0;
 }

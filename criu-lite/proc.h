@@ -30,6 +30,7 @@ struct proc_status {
 	uint64_t sig_blocked, sig_pending, shared_pending;
 	uint64_t cap_bnd;
 	pid_t tracer;
+	pid_t tgid; /* the process a thread belongs to */
 };
 
 /* Opens /proc once; all reads go relative to it. */

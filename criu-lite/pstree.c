@@ -112,9 +112,30 @@ out:
 	return ret;
 }
 
+/* /proc/TID answers for any thread too: a tree's root must be a process. */
+static int check_is_process(pid_t pid)
+{
+	struct proc_status st;
+
+	if (proc_read_status(pid, pid, &st) < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			pr_err("no process with pid %d", pid);
+		else
+			pr_perror("cannot read process %d", pid);
+		return -1;
+	}
+	if (st.tgid != pid) {
+		pr_err("%d is a thread of process %d, not a process", pid, st.tgid);
+		return -1;
+	}
+	return 0;
+}
+
 int pstree_walk(struct pstree *tree, pid_t root, enum walker walker)
 {
 	pstree_free(tree);
+	if (check_is_process(root) < 0)
+		return -1;
 	if (walker == WALKER_AUTO)
 		walker = proc_has_children_file() ? WALKER_CHILDREN : WALKER_SCAN;
 	if (walker == WALKER_SCAN)

@@ -69,7 +69,9 @@ static void __attribute__((noreturn)) watchdog_main(int rfd)
 	size_t cap = 0;
 	int r = 0;
 
-	/* Ctrl-C reaches the whole process group; the watchdog must outlive its parent. */
+	/* A signal to criu-lite's process group (Ctrl-C, kill -9 -PGID) must not reach the
+	 * watchdog, which has to outlive its parent. */
+	setsid();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

@@ -102,3 +102,43 @@ fault_matrix() {
 	fi
 	assert_not_frozen "$ROOT"
 }
+
+@test "faults: SIGKILL of criu-lite's whole process group: the watchdog, in its own session, survives and undoes" {
+	mktree_start "p(p*300 p[t2])"
+	local before_json before_cg d
+	before_json=$("$CRIU_LITE" ps -t "$ROOT" --json)
+	before_cg=$(cgroups_of_tree "$ROOT")
+	for d in 0.01 0.03 0.06; do
+		rm -rf "$IMG"
+		setsid "$CRIU_LITE" dump -t "$ROOT" -D "$IMG" 2>/dev/null &
+		DUMP_PID=$!
+		sleep "$d"
+		local wd
+		wd=$(pgrep -P "$DUMP_PID" -x criu-lite-wdog || true)
+		kill -KILL -- -"$DUMP_PID" 2>/dev/null || true
+		wait "$DUMP_PID" || true
+		while [ -n "$wd" ] && [ -e "/proc/$wd" ]; do sleep 0.02; done
+		assert_left_as_it_was "$ROOT" "$before_json" "$before_cg"
+	done
+}
+
+@test "faults: cleanup undoes a frozen temporary cgroup whose dumper is gone" {
+	mktree_start "p(p*200 p[stop])"
+	local before_json cg
+	before_json=$("$CRIU_LITE" ps -t "$ROOT" --json)
+	# A finished --leave-stopped dump leaves what a dead dumper and watchdog would: the tree
+	# frozen in criu-lite.PID, and no criu-lite.
+	run "$CRIU_LITE" dump -t "$ROOT" -D "$IMG" --leave-stopped
+	assert_success
+	cg=$(echo "$output" | sed -n 's/^the tree is left frozen in //p')
+	track_cgroup "$cg"
+	assert_equal "$(cat "$cg/freezer.state")" FROZEN
+	run "$CRIU_LITE" cleanup
+	assert_success
+	assert_output --regexp "^removed $cg: 202 processes moved to /sys/fs/cgroup/freezer and thawed$"
+	[ ! -d "$cg" ]
+	assert_not_frozen "$ROOT"
+	assert_equal "$("$CRIU_LITE" ps -t "$ROOT" --json)" "$before_json"
+	run "$CRIU_LITE" cleanup
+	assert_output "nothing to clean up"
+}
