@@ -26,5 +26,6 @@ int cmd_ps(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 #endif

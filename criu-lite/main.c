@@ -11,6 +11,7 @@ static void usage(FILE *out)
 	      "Checkpoint Linux process trees in CRIU's image format.\n\n"
 	      "Commands:\n"
 	      "  dump    -t PID -D DIR   freeze a tree, walk it, write its images, let it go\n"
+	      "  restore -D DIR [-d]     recreate a dumped tree's processes (their shape)\n"
 	      "  ps      -D DIR | -t PID print a tree from images or from a live pid\n"
 	      "  show    FILE            decode one image to JSON\n"
 	      "  check                   what this kernel and this user allow\n"
@@ -81,7 +82,7 @@ int common_start(const struct common_opts *co)
 static void version(void)
 {
 	printf("criu-lite %s\n"
-	       "features: dump ps show check cleanup freezer=v1,v2,ptrace walker=children,scan "
+	       "features: dump restore(shape) ps show check cleanup freezer=v1,v2,ptrace walker=children,scan "
 	       "images=criu\n",
 	       PACKAGE_VERSION);
 }
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
 		int (*run)(int argc, char **argv);
 	} cmds[] = {
 		{"dump", cmd_dump},
+		{"restore", cmd_restore},
 		{"ps", cmd_ps},
 		{"show", cmd_show},
 		{"check", cmd_check},
