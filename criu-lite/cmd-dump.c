@@ -9,6 +9,7 @@
 #include "ids.h"
 #include "image-dir.h"
 #include "pstree-image.h"
+#include "signals.h"
 #include "watchdog.h"
 
 #include <linux/capability.h>
@@ -125,37 +126,6 @@ static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_
 	return 0;
 }
 
-/* ---- signals: held back during the dump, checked between steps ---- */
-
-static const int held_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
-
-static void hold_signals(sigset_t *old)
-{
-	sigset_t set;
-	size_t i;
-
-	sigemptyset(&set);
-	for (i = 0; i < ARRAY_SIZE(held_signals); i++)
-		sigaddset(&set, held_signals[i]);
-	sigprocmask(SIG_BLOCK, &set, old);
-}
-
-static int check_interrupted(void)
-{
-	sigset_t pending;
-	size_t i;
-
-	sigpending(&pending);
-	for (i = 0; i < ARRAY_SIZE(held_signals); i++) {
-		if (held_signals[i] != SIGPIPE && sigismember(&pending, held_signals[i])) {
-			pr_err("interrupted by signal %s; the tree was left as it was",
-			       strsignal(held_signals[i]));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* ---- the dump ---- */
 
 static int check_root(pid_t pid)
@@ -210,7 +180,7 @@ static int freeze_tree(struct freezer *fz, struct pstree *tree, const struct dum
 	if (freezer_setup(fz, o->freezer, o->freeze_cgroup, tree) < 0)
 		return -1;
 	for (round = 0; round < MAX_FREEZE_ROUNDS; round++) {
-		if (check_interrupted() < 0 || freezer_adopt(fz, tree, &added) < 0)
+		if (signals_check() < 0 || freezer_adopt(fz, tree, &added) < 0)
 			return -1;
 		if (round > 0 && added == 0)
 			return 0; /* the last walk happened with everything frozen */
@@ -261,7 +231,7 @@ static int do_dump(const struct dump_opts *o)
 	if (freeze_tree(&fz, &tree, o) < 0)
 		goto out;
 	if (pstree_collect(&tree, &fz, true) < 0 || ids_assign(&tree) < 0 ||
-	    check_interrupted() < 0)
+	    signals_check() < 0)
 		goto out;
 	/* Everything the images hold is in memory now: unless asked to kill, let the tree run
 	 * while the images are written. */
@@ -271,7 +241,7 @@ static int do_dump(const struct dump_opts *o)
 			goto out;
 		thawed_at = now_ns();
 	}
-	if (write_images(idir.fd, &tree) < 0 || check_interrupted() < 0 ||
+	if (write_images(idir.fd, &tree) < 0 || signals_check() < 0 ||
 	    image_dir_commit(&idir) < 0)
 		goto out;
 	if (o->kill)
@@ -299,14 +269,13 @@ int cmd_dump(int argc, char **argv)
 {
 	struct dump_opts o = {0};
 	struct common_opts co = {0};
-	sigset_t old;
 	int ret;
 
 	if (parse_args(argc, argv, &o, &co) < 0)
 		return 1;
 	if (common_start(&co) < 0)
 		return 1;
-	hold_signals(&old);
+	signals_hold();
 	ret = do_dump(&o);
 	/* A held signal that came in is reported above; don't let it kill us now. */
 	return ret ? 1 : 0;

@@ -3,6 +3,7 @@
 #include "freezer.h"
 #include "proc.h"
 #include "pstree.h"
+#include "signals.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -72,6 +73,13 @@ static int read_cgroup_procs(int dirfd, const char *where, struct pidmap *procs)
 			return -1;
 	}
 	return 0;
+}
+
+static void sleep_us(unsigned int us)
+{
+	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+
+	nanosleep(&ts, NULL);
 }
 
 static bool is_zombie(pid_t pid)
@@ -330,10 +338,42 @@ static int move_into_temporary(struct freezer *fz, const struct pstree *tree, co
 	return 1;
 }
 
+/* Waits for a seized task's stop: 1 stopped, 0 gone, -1 on timeout (a task that cannot stop:
+ * frozen by someone else, or in uninterruptible sleep) or a held signal. */
+static int wait_for_stop(const struct freezer *fz, pid_t tid, int *status)
+{
+	uint64_t deadline = now_ns() + (uint64_t)fz->timeout_ms * 1000000;
+	unsigned int delay = 50;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(tid, status, __WALL | WNOHANG);
+		if (r == tid)
+			return WIFSTOPPED(*status) ? 1 : 0;
+		if (r < 0 && errno == ECHILD)
+			return 0;
+		if (r < 0 && errno != EINTR) {
+			pr_perror("cannot wait for task %d to stop", tid);
+			return -1;
+		}
+		if (signals_check() < 0)
+			return -1;
+		if (now_ns() > deadline) {
+			pr_err("task %d did not stop within %d ms (frozen by someone else, or in "
+			       "uninterruptible sleep?)",
+			       tid, fz->timeout_ms);
+			return -1;
+		}
+		sleep_us(delay);
+		if (delay < 2000)
+			delay *= 2;
+	}
+}
+
 static int seize_thread(struct freezer *fz, pid_t pid, pid_t tid)
 {
 	struct proc_status st;
-	int status;
+	int status, ret;
 
 	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0) {
 		if (errno == ESRCH)
@@ -353,13 +393,10 @@ static int seize_thread(struct freezer *fz, pid_t pid, pid_t tid)
 		pr_perror("cannot interrupt task %d", tid);
 		return -1;
 	}
-	if (waitpid(tid, &status, __WALL) != tid) {
-		pr_perror("cannot wait for task %d to stop", tid);
-		return -1;
-	}
-	if (!WIFSTOPPED(status)) {
-		fz->seized.n--; /* it died between seize and stop */
-		return 0;
+	ret = wait_for_stop(fz, tid, &status);
+	if (ret <= 0) {
+		fz->seized.n--; /* gone: it died, or exec'd from a thread and took the leader's id */
+		return ret;
 	}
 	/* A task in group stop reports its stop signal; an interrupted one reports SIGTRAP. */
 	pidmap_put(&fz->adopted, tid, WSTOPSIG(status) != SIGTRAP);
@@ -423,13 +460,6 @@ int freezer_adopt(struct freezer *fz, const struct pstree *tree, size_t *added)
 		return -1;
 	}
 	return 0;
-}
-
-static void sleep_us(unsigned int us)
-{
-	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-
-	nanosleep(&ts, NULL);
 }
 
 static int wait_v1_frozen(struct freezer *fz)

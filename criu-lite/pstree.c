@@ -2,6 +2,7 @@
 /* The process tree model, and the walk through the kernel's children files. */
 #include "pstree.h"
 #include "freezer.h"
+#include "taskinfo.h"
 
 struct task *pstree_add(struct pstree *tree, pid_t pid, int parent)
 {
@@ -172,6 +173,9 @@ int pstree_collect(struct pstree *tree, const struct freezer *fz, bool full)
 				pr_perror("cannot read /proc/%d/task/%d", t->pid, th->tid);
 				return -1;
 			}
+			/* A zombie thread has no credentials nor futex list left. */
+			if (full && !strchr("ZX", th->stat.state) && taskinfo_read_thread(th) < 0)
+				return -1;
 		}
 		t->pgid = lead->pgid;
 		t->sid = lead->sid;
@@ -185,6 +189,8 @@ int pstree_collect(struct pstree *tree, const struct freezer *fz, bool full)
 			pr_perror("cannot read /proc/%d/personality", t->pid);
 			return -1;
 		}
+		if (full && t->state != TASK_DEAD && taskinfo_read_process(t) < 0)
+			return -1;
 	}
 	return 0;
 }

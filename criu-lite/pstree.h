@@ -7,6 +7,8 @@
 #include "pidmap.h"
 #include "proc.h"
 
+#include <sys/resource.h>
+
 /* Values of task_core_entry.task_state. */
 enum task_state {
 	TASK_ALIVE = 1,
@@ -18,7 +20,12 @@ struct thread {
 	pid_t tid;
 	struct proc_stat stat;
 	struct proc_status status;
+	uint64_t robust_head; /* robust futex list */
+	uint32_t robust_len;
+	uint32_t caps[4][2]; /* inheritable, permitted, effective, bounding; low word first */
 };
+
+#define NR_RLIMITS 16
 
 /* Small integers naming the kernel objects a process shares (kcmp decides). */
 struct task_ids {
@@ -35,6 +42,7 @@ struct task {
 	size_t nr_threads;
 	struct thread *threads; /* threads[0] is the leader */
 	struct task_ids ids;
+	struct rlimit64 rlimits[NR_RLIMITS];
 };
 
 struct pstree {
@@ -57,8 +65,9 @@ struct freezer;
 
 /* Builds the shape (pids, parents, tids) of the tree rooted at root. */
 int pstree_walk(struct pstree *tree, pid_t root, enum walker walker);
-/* Reads what /proc says of every thread: stat, and with full also status and personality.
- * A freezer, when given, tells the real state of the tasks it froze. */
+/* Reads what /proc says of every thread: stat, and with full also status, personality,
+ * limits, robust list and capabilities. A freezer, when given, tells the real state of the
+ * tasks it froze. */
 int pstree_collect(struct pstree *tree, const struct freezer *fz, bool full);
 struct task *pstree_find(const struct pstree *tree, pid_t pid);
 void pstree_free(struct pstree *tree);

@@ -92,8 +92,10 @@ fault_matrix() {
 		sleep 0.001
 	done
 	kill -TERM "$pid"
-	run wait "$pid"
-	if [ "$status" -ne 0 ]; then
+	local rc=0
+	wait "$pid" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		assert_equal "$rc" 1
 		assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/err")" 1
 		grep -q "interrupted by signal" "$BATS_TEST_TMPDIR/err"
 		[ ! -e "$IMG" ]
