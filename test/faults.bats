@@ -144,3 +144,44 @@ fault_matrix() {
 	run "$CRIU_LITE" cleanup
 	assert_output "nothing to clean up"
 }
+
+@test "faults: a tree that keeps forking dumps, with the v1 and ptrace freezers" {
+	local f i cg
+	new_cgroup cg v2
+	echo 300 >"$cg/pids.max" 2>/dev/null || true
+	# A root that forks short-lived children without end, and one that starts threads.
+	setsid bash -c 'echo 0 > "'"$cg"'/cgroup.procs"; while :; do sleep 0.001 & done' </dev/null >/dev/null 2>&1 &
+	local forker=$!
+	track_root "$forker"
+	sleep 0.2
+	for f in v1 ptrace; do
+		for i in 1 2 3 4 5; do
+			rm -rf "$IMG"
+			run "$CRIU_LITE" dump -t "$forker" -D "$IMG" --freezer=$f
+			assert_success
+			[ -e "$IMG/pstree.img" ]
+			assert_not_frozen "$forker"
+		done
+	done
+}
+
+@test "faults: --freezer=ptrace on a tree someone else froze gives up within the deadline" {
+	local cg
+	new_cgroup cg v1
+	mktree_start --cgroup "$cg" "p(p*20)"
+	echo FROZEN >"$cg/freezer.state"
+	local start=$SECONDS
+	run timeout 30 "$CRIU_LITE" dump -t "$ROOT" -D "$IMG" --freezer=ptrace
+	assert_failure 1
+	assert_output --regexp "did not stop within [0-9]+ ms"
+	((SECONDS - start < 15))
+	[ ! -e "$IMG" ]
+	# Still frozen by its owner, and no longer traced by us.
+	assert_equal "$(cat "$cg/freezer.state")" FROZEN
+	local pid
+	for pid in $(cat "$cg/cgroup.procs"); do
+		assert_equal "$(awk '/^TracerPid:/ { print $2 }' "/proc/$pid/status")" 0
+	done
+	echo THAWED >"$cg/freezer.state"
+	assert_not_frozen "$ROOT"
+}
