@@ -7,7 +7,9 @@
 #include "creds.h"
 #include "freezer.h"
 #include "ids.h"
+#include "file-table.h"
 #include "image-dir.h"
+#include "mem.h"
 #include "pstree-image.h"
 #include "signals.h"
 #include "watchdog.h"
@@ -28,6 +30,7 @@ struct dump_opts {
 	enum walker walker;
 	bool leave_stopped;
 	bool kill;
+	bool shape_only;
 };
 
 static void usage(FILE *out)
@@ -43,13 +46,14 @@ static void usage(FILE *out)
 	      "  -s, --leave-stopped       leave the tree frozen after the dump\n"
 	      "  -R, --leave-running       let the tree run on (the default)\n"
 	      "  -k, --kill                kill the tree once its images are complete\n"
+	      "      --shape-only          only the tree's shape (pstree, core, ids): no memory\n"
 	      "  -v[N], -o FILE, -h        see criu-lite --help\n",
 	      out);
 }
 
 static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_opts *co)
 {
-	enum { OPT_FREEZE_CGROUP = 256, OPT_FREEZER, OPT_WALKER };
+	enum { OPT_FREEZE_CGROUP = 256, OPT_FREEZER, OPT_WALKER, OPT_SHAPE_ONLY };
 	static const struct option longopts[] = {
 		{"tree", required_argument, NULL, 't'},
 		{"images-dir", required_argument, NULL, 'D'},
@@ -59,6 +63,7 @@ static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_
 		{"leave-stopped", no_argument, NULL, 's'},
 		{"leave-running", no_argument, NULL, 'R'},
 		{"kill", no_argument, NULL, 'k'},
+		{"shape-only", no_argument, NULL, OPT_SHAPE_ONLY},
 		COMMON_LONG_OPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -104,6 +109,9 @@ static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_
 			break;
 		case 'k':
 			o->kill = true;
+			break;
+		case OPT_SHAPE_ONLY:
+			o->shape_only = true;
 			break;
 		}
 	}
@@ -195,10 +203,11 @@ static int freeze_tree(struct freezer *fz, struct pstree *tree, const struct dum
 	return -1;
 }
 
-static int write_images(int dirfd, const struct pstree *tree)
+static int write_images(int dirfd, const struct pstree *tree, const struct file_table *ft)
 {
 	if (inventory_write_image(dirfd, tree) < 0 || pstree_write_images(dirfd, tree) < 0 ||
-	    core_write_images(dirfd, tree) < 0 || ids_write_images(dirfd, tree) < 0)
+	    core_write_images(dirfd, tree) < 0 || ids_write_images(dirfd, tree) < 0 ||
+	    file_table_write(dirfd, ft) < 0)
 		return -1;
 	return 0;
 }
@@ -219,6 +228,8 @@ static int do_dump(const struct dump_opts *o)
 	struct freezer fz = FREEZER_INIT;
 	struct pstree tree = {0};
 	struct image_dir idir = IMAGE_DIR_INIT;
+	struct file_table ft = FILE_TABLE_INIT;
+	struct mem_stats mstats = {0};
 	uint64_t start = now_ns(), thawed_at = 0;
 	bool released = false;
 	int ret = -1;
@@ -233,6 +244,9 @@ static int do_dump(const struct dump_opts *o)
 	if (pstree_collect(&tree, &fz, true) < 0 || ids_assign(&tree) < 0 ||
 	    signals_check() < 0)
 		goto out;
+	/* Memory is read while the tree is frozen, straight into the image directory. */
+	if (!o->shape_only && mem_dump_tree(idir.fd, &tree, &ft, &mstats) < 0)
+		goto out;
 	/* Everything the images hold is in memory now: unless asked to kill, let the tree run
 	 * while the images are written. */
 	if (!o->kill) {
@@ -241,7 +255,7 @@ static int do_dump(const struct dump_opts *o)
 			goto out;
 		thawed_at = now_ns();
 	}
-	if (write_images(idir.fd, &tree) < 0 || signals_check() < 0 ||
+	if (write_images(idir.fd, &tree, &ft) < 0 || signals_check() < 0 ||
 	    image_dir_commit(&idir) < 0)
 		goto out;
 	if (o->kill)
@@ -262,6 +276,7 @@ out:
 			tree.nr, tree.nr_threads, o->dir, (now_ns() - start) / 1e6,
 			fz.frozen_at ? (thawed_at - fz.frozen_at) / 1e6 : 0.0, freezer_kind_name(fz.kind));
 	pstree_free(&tree);
+	file_table_free(&ft);
 	return ret;
 }
 

@@ -3,6 +3,8 @@
 #include "proc.h"
 
 #include <ctype.h>
+#include <inttypes.h>
+#include <sys/stat.h>
 
 #define PATH_MAX_MOUNT 1024
 #define MNT_WIDTH      "1023"
@@ -314,4 +316,139 @@ int proc_cgroup_mounts(char *v1_freezer, size_t v1size, char *v2, size_t v2size)
 		}
 	}
 	return 0;
+}
+
+/* ---- memory: maps, auxv, exe, map_files ---- */
+
+void proc_vmas_free(struct proc_vma *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/* All VMAs of a process, in address order. */
+int proc_read_maps(pid_t pid, struct proc_vma **out, size_t *nr)
+{
+	char path[32];
+	cleanup_fd int fd = -1;
+	cleanup_file FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	struct proc_vma *v = NULL;
+	size_t n = 0, cap = 0, linecap = 0;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%d/maps", pid);
+	fd = openat(proc_fd(), path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "r");
+	if (!f)
+		return -1;
+	steal_fd(&fd);
+	while ((len = getline(&line, &linecap, f)) > 0) {
+		struct proc_vma *p;
+		int name_at = 0;
+
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		p = &v[n];
+		memset(p, 0, sizeof(*p));
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n",
+			   &p->start, &p->end, p->perms, &p->pgoff, &p->dev_major, &p->dev_minor,
+			   &p->ino, &name_at) < 7 ||
+		    !name_at) {
+			proc_vmas_free(v, n);
+			errno = EINVAL;
+			return -1;
+		}
+		p->name = xstrdup(line + name_at);
+		n++;
+	}
+	if (ferror(f)) {
+		proc_vmas_free(v, n);
+		return -1;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/* The saved auxiliary vector, in u64 words (type, value pairs up to and with AT_NULL). */
+int proc_read_auxv(pid_t pid, uint64_t *auxv, size_t max, size_t *nr)
+{
+	char path[32];
+	cleanup_fd int fd = -1;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%d/auxv", pid);
+	fd = openat(proc_fd(), path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < max * sizeof(*auxv)) {
+		ssize_t r = read(fd, (char *)auxv + len, max * sizeof(*auxv) - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		len += r;
+	}
+	*nr = len / sizeof(*auxv);
+	return 0;
+}
+
+/* What /proc/PID/exe points at, and that file's stat. */
+int proc_read_exe(pid_t pid, char *buf, size_t size, struct stat *st)
+{
+	char path[32];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%d/exe", pid);
+	len = readlinkat(proc_fd(), path, buf, size - 1);
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	return fstatat(proc_fd(), path, st, 0);
+}
+
+/* The stat of the file behind a file VMA (through map_files: the very file mapped, even when
+ * its name was reused or deleted). */
+int proc_stat_map_file(pid_t pid, uint64_t start, uint64_t end, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/map_files/%" PRIx64 "-%" PRIx64, pid, start, end);
+	return fstatat(proc_fd(), path, st, 0);
+}
+
+/* The owner of /proc/PID is the task's euid while it is dumpable, root otherwise
+ * (task_dump_owner). Returns 1 or 0, or -1 when it cannot tell (a root task). */
+int proc_guess_dumpable(pid_t pid, uid_t euid)
+{
+	char path[32];
+	struct stat st;
+
+	if (euid == 0)
+		return -1;
+	snprintf(path, sizeof(path), "%d", pid);
+	if (fstatat(proc_fd(), path, &st, 0) < 0)
+		return -1;
+	return st.st_uid == euid ? 1 : 0;
+}
+
+int proc_open_task_file(pid_t pid, const char *name)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/%s", pid, name);
+	return openat(proc_fd(), path, O_RDONLY | O_CLOEXEC);
 }

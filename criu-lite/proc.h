@@ -5,6 +5,8 @@
 
 #include "common.h"
 
+#include <sys/stat.h>
+
 /* The fields of /proc/PID/task/TID/stat that a checkpoint needs. */
 struct proc_stat {
 	char state; /* R S D T t Z X ... */
@@ -55,5 +57,28 @@ int proc_read_cgroups(pid_t pid, char *freezer, size_t fsize, char *unified, siz
 
 /* Where the v1 freezer hierarchy and the v2 hierarchy are mounted ("" if absent). */
 int proc_cgroup_mounts(char *v1_freezer, size_t v1size, char *v2, size_t v2size);
+
+/* One line of /proc/PID/maps. */
+struct proc_vma {
+	uint64_t start, end, pgoff;
+	unsigned int dev_major, dev_minor;
+	uint64_t ino;
+	char perms[5]; /* rwxp or rwxs */
+	char *name;    /* "" for anonymous memory, "[heap]", a path ... */
+};
+
+void proc_vmas_free(struct proc_vma *v, size_t n);
+/* All VMAs of a process, in address order. */
+int proc_read_maps(pid_t pid, struct proc_vma **out, size_t *nr);
+/* The saved auxiliary vector, in u64 words. */
+int proc_read_auxv(pid_t pid, uint64_t *auxv, size_t max, size_t *nr);
+/* What /proc/PID/exe points at, and that file's stat. */
+int proc_read_exe(pid_t pid, char *buf, size_t size, struct stat *st);
+/* The stat of the very file behind a file VMA (through map_files). */
+int proc_stat_map_file(pid_t pid, uint64_t start, uint64_t end, struct stat *st);
+/* 1 or 0 whether the task is dumpable, -1 when it cannot tell (a root task). */
+int proc_guess_dumpable(pid_t pid, uid_t euid);
+/* Opens /proc/PID/NAME (pagemap, mem) for reading. */
+int proc_open_task_file(pid_t pid, const char *name);
 
 #endif

@@ -84,7 +84,7 @@ check_dump() {
 	# 4. Every image decodes with crit, and with criu-lite show.
 	local f
 	for f in "$IMG"/*.img; do
-		crit show "$f" >/dev/null || fail "crit cannot decode $f"
+		[[ $f == */pages-*.img ]] || crit show "$f" >/dev/null || fail "crit cannot decode $f"
 		"$CRIU_LITE" show "$f" >/dev/null || fail "criu-lite show cannot decode $f"
 	done
 	# 5. The tree runs on as it was.
