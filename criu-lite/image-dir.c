@@ -4,7 +4,9 @@
 #include "image-dir.h"
 
 #include <libgen.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 static bool dir_is_empty(const char *path)
 {
@@ -19,14 +21,40 @@ static bool dir_is_empty(const char *path)
 	return true;
 }
 
-int image_dir_create(struct image_dir *id, const char *dir)
+/* Images cannot live in /proc, /sys or a cgroup file system (a mkdir there makes a cgroup). */
+static bool is_pseudo_fs(const char *path)
 {
-	char dcopy[PATH_MAX], bcopy[PATH_MAX];
-	struct stat st;
+	struct statfs sfs;
 
-	id->fd = -1;
-	snprintf(id->final, sizeof(id->final), "%s", dir);
-	if (stat(dir, &st) == 0) {
+	if (statfs(path, &sfs) < 0)
+		return false;
+	return sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC ||
+	       sfs.f_type == CGROUP_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Everything that would make the final rename fail is found here, before the tree is touched. */
+static int check_target(struct image_dir *id, const char *dir)
+{
+	char copy[PATH_MAX], parent[PATH_MAX], resolved[PATH_MAX];
+	struct stat st, pst;
+
+	if (!dir[0]) {
+		pr_err("-D needs a directory name");
+		return -1;
+	}
+	/* dirname() writes into its argument and may return a pointer into it. */
+	snprintf(copy, sizeof(copy), "%s", dir);
+	snprintf(parent, sizeof(parent), "%s", dirname(copy));
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT) {
+			pr_perror("cannot use %s", dir);
+			return -1;
+		}
+		if (stat(parent, &pst) < 0 || !S_ISDIR(pst.st_mode)) {
+			pr_err("cannot create %s: %s is not a directory", dir, parent);
+			return -1;
+		}
+	} else {
 		if (!S_ISDIR(st.st_mode)) {
 			pr_err("%s exists and is not a directory", dir);
 			return -1;
@@ -35,10 +63,35 @@ int image_dir_create(struct image_dir *id, const char *dir)
 			pr_err("%s is not empty; give a new or empty directory", dir);
 			return -1;
 		}
-	} else if (errno != ENOENT) {
-		pr_perror("cannot use %s", dir);
+		/* A symlink is followed: the images replace the directory it points to. */
+		if (!realpath(dir, resolved)) {
+			pr_perror("cannot resolve %s", dir);
+			return -1;
+		}
+		snprintf(id->final, sizeof(id->final), "%s", resolved);
+		snprintf(parent, sizeof(parent), "%s", dirname(resolved));
+		if (stat(parent, &pst) == 0 && pst.st_dev != st.st_dev) {
+			pr_err("%s is a mount point: give a directory inside it", dir);
+			return -1;
+		}
+	}
+	if (is_pseudo_fs(parent)) {
+		pr_err("%s is on a pseudo file system (/proc, /sys or cgroup): images cannot go there",
+		       dir);
 		return -1;
 	}
+	return 0;
+}
+
+int image_dir_create(struct image_dir *id, const char *dir)
+{
+	char dcopy[PATH_MAX], bcopy[PATH_MAX];
+
+	id->fd = -1;
+	snprintf(id->final, sizeof(id->final), "%s", dir);
+	if (check_target(id, dir) < 0)
+		return -1;
+	dir = id->final;
 	/* The temporary directory sits beside DIR, so the final rename stays on one file system. */
 	snprintf(dcopy, sizeof(dcopy), "%s", dir);
 	snprintf(bcopy, sizeof(bcopy), "%s", dir);

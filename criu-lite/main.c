@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		if (!strcmp(argv[1], cmds[i].name)) {
+			/* getopt names argv[0] in its messages: the program, not the command. */
+			argv[1] = (char *)"criu-lite";
 			ret = cmds[i].run(argc - 1, argv + 1);
 			log_fini();
 			return ret;

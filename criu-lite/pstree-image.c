@@ -157,6 +157,59 @@ static int read_task_core(int dirfd, struct task *t)
 	return 0;
 }
 
+static int check_inventory(int dirfd)
+{
+	ProtobufCMessage *msg;
+	uint32_t version;
+
+	if (img_read_one(dirfd, IMG_INVENTORY, 0, &msg) < 0)
+		return -1;
+	version = ((InventoryEntry *)msg)->img_version;
+	img_free_msg(msg);
+	if (version != INVENTORY_IMG_VERSION) {
+		pr_err("inventory.img: image version %u, only %d is known", version,
+		       INVENTORY_IMG_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every thread has a readable core image, and every core image a thread: a pstree.img cut
+ * at an entry boundary parses, but leaves core images of tasks it no longer lists. */
+static int check_cores(int dirfd, const struct pstree *tree, const struct pidmap *tids)
+{
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+	ProtobufCMessage *msg;
+	size_t i, j;
+	int fd;
+
+	for (i = 0; i < tree->nr; i++) {
+		for (j = 1; j < tree->tasks[i].nr_threads; j++) {
+			if (img_read_one(dirfd, IMG_CORE, tree->tasks[i].threads[j].tid, &msg) < 0)
+				return -1;
+			img_free_msg(msg);
+		}
+	}
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		pr_perror("cannot list the image directory");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (img_kind_by_name(de->d_name) != IMG_CORE)
+			continue;
+		if (pidmap_get(tids, (pid_t)strtol(de->d_name + 5, NULL, 10)) < 0) {
+			pr_err("%s belongs to no task of pstree.img (is pstree.img cut short?)",
+			       de->d_name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int pstree_read_images(int dirfd, struct pstree *tree)
 {
 	struct img *img = img_open(dirfd, IMG_PSTREE, 0, false);
@@ -191,6 +244,8 @@ int pstree_read_images(int dirfd, struct pstree *tree)
 	for (i = 0; i < tree->nr; i++)
 		if (read_task_core(dirfd, &tree->tasks[i]) < 0)
 			goto out;
+	if (check_inventory(dirfd) < 0 || check_cores(dirfd, tree, &seen) < 0)
+		goto out;
 	ret = 0;
 out:
 	pidmap_free(&seen);

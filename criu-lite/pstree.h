@@ -42,7 +42,7 @@ struct task {
 	size_t nr_threads;
 	struct thread *threads; /* threads[0] is the leader */
 	struct task_ids ids;
-	struct rlimit64 rlimits[NR_RLIMITS];
+	struct rlimit rlimits[NR_RLIMITS];
 };
 
 struct pstree {

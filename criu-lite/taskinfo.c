@@ -10,7 +10,7 @@ int taskinfo_read_process(struct task *t)
 	int i;
 
 	for (i = 0; i < NR_RLIMITS; i++) {
-		if (prlimit64(t->pid, i, NULL, &t->rlimits[i]) < 0) {
+		if (prlimit(t->pid, i, NULL, &t->rlimits[i]) < 0) {
 			pr_perror("cannot read the limits of %d", t->pid);
 			return -1;
 		}

@@ -330,3 +330,59 @@ SHAPES=(
 	assert_equal "$crits" 9
 	refute_line --partial "still stopped or frozen"
 }
+
+@test "dump: bad image directories are refused before the tree is touched" {
+	mktree_start "p(p)"
+	local mnt=$BATS_TEST_TMPDIR/mnt
+	run "$CRIU_LITE" dump -t "$ROOT" -D ''
+	assert_failure
+	assert_output "criu-lite: error: -D needs a directory name"
+	run "$CRIU_LITE" dump -t "$ROOT" -D /sys/fs/cgroup/freezer/criu-lite-images
+	assert_failure
+	assert_output --partial "pseudo file system"
+	[ ! -e /sys/fs/cgroup/freezer/criu-lite-images ]
+	mkdir "$mnt"
+	mount -t tmpfs tmpfs "$mnt"
+	MOUNTS+=("$mnt")
+	run "$CRIU_LITE" dump -t "$ROOT" -D "$mnt"
+	assert_failure
+	assert_output "criu-lite: error: $mnt is a mount point: give a directory inside it"
+	run "$CRIU_LITE" dump -t "$ROOT" -D /nonexistent/img
+	assert_failure
+	assert_output "criu-lite: error: cannot create /nonexistent/img: /nonexistent is not a directory"
+	assert_not_frozen "$ROOT"
+	# A symlink to an empty directory is followed: the images land in the directory.
+	mkdir "$BATS_TEST_TMPDIR/real"
+	ln -s "$BATS_TEST_TMPDIR/real" "$BATS_TEST_TMPDIR/link"
+	run "$CRIU_LITE" dump -t "$ROOT" -D "$BATS_TEST_TMPDIR/link"
+	assert_success
+	[ -L "$BATS_TEST_TMPDIR/link" ]
+	[ -e "$BATS_TEST_TMPDIR/real/pstree.img" ]
+}
+
+@test "ps -D: an incomplete image directory is an error, not a smaller tree" {
+	mktree_start "p[t2](p p(p))"
+	"$CRIU_LITE" dump -t "$ROOT" -D "$IMG" --shape-only
+	local bad=$BATS_TEST_TMPDIR/bad
+	# pstree.img cut after its first entry still parses: the other tasks' cores give it away.
+	cp -r "$IMG" "$bad"
+	local first
+	first=$(python3 -c 'import struct, sys; d = open(sys.argv[1], "rb").read(); print(8 + 4 + struct.unpack_from("<I", d, 8)[0])' "$IMG/pstree.img")
+	head -c "$first" "$IMG/pstree.img" >"$bad/pstree.img"
+	run "$CRIU_LITE" ps -D "$bad"
+	assert_failure
+	assert_output --regexp "core-[0-9]+\.img belongs to no task of pstree.img"
+	rm -rf "$bad" && cp -r "$IMG" "$bad" && rm "$bad/inventory.img"
+	run "$CRIU_LITE" ps -D "$bad"
+	assert_failure
+	assert_output --partial "inventory.img"
+	rm -rf "$bad" && cp -r "$IMG" "$bad"
+	local tid
+	tid=$("$CRIU_LITE" ps -D "$IMG" --json | jq '.processes[0].threads[1]')
+	rm "$bad/core-$tid.img"
+	run "$CRIU_LITE" ps -D "$bad"
+	assert_failure
+	assert_output --partial "core-$tid.img"
+	run "$CRIU_LITE" ps -D "$IMG"
+	assert_success
+}
