@@ -430,7 +430,11 @@ helpers_teardown() {
 	local root i rc=0
 	local -a ids
 
+	# A root whose pid now names another process (it died and the pid was reused: pid_max
+	# is small here) is not ours to kill; its tracked descendants still are, below.
 	for root in "${_TRACKED_ROOTS[@]}"; do
+		_stat "$root" || continue
+		[[ " ${_TRACKED_PIDS[*]} " == *" $root:${_ST[22]} "* ]] || continue
 		_kill_tree_send "$root"
 	done
 	mapfile -t ids < <(_quick _kill_ids "${_TRACKED_PIDS[@]}")
