@@ -82,7 +82,7 @@ int common_start(const struct common_opts *co)
 static void version(void)
 {
 	printf("criu-lite %s\n"
-	       "features: dump restore(shape) ps show check cleanup freezer=v1,v2,ptrace walker=children,scan "
+	       "features: dump restore(shape,pidns,dry-run) ps show check cleanup freezer=v1,v2,ptrace walker=children,scan "
 	       "images=criu\n",
 	       PACKAGE_VERSION);
 }

@@ -23,6 +23,14 @@ int proc_init(void)
 	return 0;
 }
 
+int proc_reinit(void)
+{
+	if (proc_dirfd >= 0)
+		close(proc_dirfd);
+	proc_dirfd = -1;
+	return proc_init();
+}
+
 int proc_fd(void)
 {
 	return proc_dirfd;

@@ -37,6 +37,8 @@ struct proc_status {
 
 /* Opens /proc once; all reads go relative to it. */
 int proc_init(void);
+/* Opens /proc again, after mounting one for a new pid namespace. */
+int proc_reinit(void);
 int proc_fd(void);
 
 /* Returns 0, or -1 with errno (ENOENT once the task is gone). None of them logs. */

@@ -26,6 +26,12 @@
  * While it works the restorer is a child subreaper: whatever dies on the way is reparented to it
  * and reaped there, so nothing is left behind and no recorded pid is reused before it is killed.
  *
+ * With --pidns (restore_tree_pidns) the restorer forks pid 1 of a new pid namespace, criu-lite's
+ * init, which mounts the namespace's /proc in a new mount namespace and runs all of the above
+ * there (set_tid then names the pid inside); it reports the root's pid over a pipe, and stays
+ * the namespace's init until the root exits. --dry-run (restore_dry_run) plans the tree and
+ * checks ids, features and privileges, creating nothing.
+ *
  * With clone3, tasks are made by a raw syscall, not fork(), so glibc's idea of the thread's tid
  * is stale in them: they must not use raise() or pthread calls (kill(getpid(), ...) is fine).
  * Threads run no C at all (see restore_thread_syscall).
@@ -36,10 +42,13 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <sys/capability.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -590,13 +599,36 @@ static void link_node(int c, int *top_last)
 	*last = c;
 }
 
+/* Whether this process is the init of a new pid namespace, restoring the tree inside it. */
+static bool pidns_init;
+
+/* Where the tree is restored below: the pid, session and group the root's parent has (for
+ * --pidns, those of the new namespace's init, which sees its session and group as 0). */
+struct plan_ctx {
+	pid_t pid, sid, pgid;
+	bool pidns;
+};
+
+/* Why plan_tree() refused the tree: the caller logs it, or --dry-run prints it. */
+static char plan_why[512];
+
+static int __attribute__((format(printf, 1, 2))) plan_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(plan_why, sizeof(plan_why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 /* Decides who forks whom. A task is forked by its parent, and inherits its session, or makes its
  * own with setsid(), or gets it from a session helper that its parent forks; its group is its
  * own (setpgid(0, 0)), or one that exists by then (joined after every task exists), or made by a
  * group helper. The restorer's own session and group are the root's starting point. */
-static int plan_tree(const struct pstree *tree)
+static int plan_tree(const struct pstree *tree, const struct plan_ctx *at)
 {
-	pid_t my_sid = getsid(0), my_pgid = getpgrp();
+	pid_t my_sid = at->sid, my_pgid = at->pgid;
 	struct pidmap helpers = {0}; /* leader pid -> helper node */
 	int top_last = -1, ret = -1;
 	size_t i;
@@ -612,19 +644,19 @@ static int plan_tree(const struct pstree *tree)
 		const struct task *t = &tree->tasks[i];
 		int p = t->parent, creator = p, h, l;
 		pid_t psid = p >= 0 ? tree->tasks[p].sid : my_sid;
-		pid_t ppid = p >= 0 ? tree->tasks[p].pid : getpid();
+		pid_t ppid = p >= 0 ? tree->tasks[p].pid : at->pid;
 
 		if (t->sid == t->pid) {
 			if (t->pgid != t->pid) {
-				pr_err("pid %d leads session %d but is in group %d: a broken image",
-				       t->pid, t->sid, t->pgid);
+				plan_fail("pid %d leads session %d but is in group %d: a broken image",
+					  t->pid, t->sid, t->pgid);
 				goto out;
 			}
 		} else if (t->sid != psid) {
 			if (pidmap_get(&tree->index, t->sid) >= 0) {
-				pr_err("unsupported: pid %d is in session %d, led by pid %d of the "
-				       "tree, but its parent %d is in session %d",
-				       t->pid, t->sid, t->sid, ppid, psid);
+				plan_fail("unsupported: pid %d is in session %d, led by pid %d of "
+					  "the tree, but its parent %d is in session %d",
+					  t->pid, t->sid, t->sid, ppid, psid);
 				goto out;
 			}
 			h = pidmap_get(&helpers, t->sid);
@@ -633,9 +665,9 @@ static int plan_tree(const struct pstree *tree)
 				pidmap_put(&helpers, t->sid, h);
 				link_node(h, &top_last);
 			} else if (rs.nodes[h].kind != NODE_SESSION || rs.nodes[h].host != p) {
-				pr_err("unsupported: session %d, whose leader is gone, has members "
-				       "with different parents (pid %d's is %d)",
-				       t->sid, t->pid, ppid);
+				plan_fail("unsupported: session %d, whose leader is gone, has "
+					  "members with different parents (pid %d's is %d)",
+					  t->sid, t->pid, ppid);
 				goto out;
 			}
 			creator = h;
@@ -647,16 +679,16 @@ static int plan_tree(const struct pstree *tree)
 				const struct task *leader = &tree->tasks[l];
 
 				if (leader->pgid != leader->pid || leader->sid != t->sid) {
-					pr_err("pid %d is in group %d, which pid %d does not lead "
-					       "in session %d: a broken image",
-					       t->pid, t->pgid, leader->pid, t->sid);
+					plan_fail("pid %d is in group %d, which pid %d does not "
+						  "lead in session %d: a broken image",
+						  t->pid, t->pgid, leader->pid, t->sid);
 					goto out;
 				}
 			} else if (h >= 0) {
 				if (rs.nodes[h].sid != t->sid) {
-					pr_err("pid %d is in group %d of session %d, and so is a task "
-					       "of session %d: a broken image",
-					       t->pid, t->pgid, t->sid, rs.nodes[h].sid);
+					plan_fail("pid %d is in group %d of session %d, and so is a "
+						  "task of session %d: a broken image",
+						  t->pid, t->pgid, t->sid, rs.nodes[h].sid);
 					goto out;
 				}
 			} else if (!(t->pgid == my_pgid && t->sid == my_sid)) {
@@ -669,6 +701,29 @@ static int plan_tree(const struct pstree *tree)
 		}
 		rs.nodes[i].parent = creator;
 		link_node((int)i, &top_last);
+	}
+	if (at->pidns) {
+		/* pid 1 is our init; the namespace ends when the root exits */
+		for (i = 0; i < rs.nr_nodes; i++)
+			if (rs.nodes[i].pid == 1) {
+				plan_fail("unsupported with --pidns: the tree needs pid 1 (%s), "
+					  "which is criu-lite's init in the new namespace",
+					  i < tree->nr ? "a process" : "a gone session or group leader");
+				goto out;
+			}
+		for (i = 0; i < tree->nr; i++)
+			for (size_t j = 1; j < tree->tasks[i].nr_threads; j++)
+				if (tree->tasks[i].threads[j].tid == 1) {
+					plan_fail("unsupported with --pidns: the tree needs tid 1, "
+						  "which is criu-lite's init in the new namespace");
+					goto out;
+				}
+		if (tree->tasks[0].state == TASK_DEAD) {
+			plan_fail("unsupported with --pidns: the root (pid %d) is a zombie, and "
+				  "the namespace ends when its root exits",
+				  tree->tasks[0].pid);
+			goto out;
+		}
 	}
 	for (i = 0; i < tree->nr; i++) {
 		const struct task *t = &tree->tasks[i];
@@ -901,6 +956,7 @@ int restore_tree(const struct pstree *tree, pid_t *rootp)
 	pid_t root = tree->nr ? tree->tasks[0].pid : 0;
 	bool root_dies = tree->nr && tree->tasks[0].state == TASK_DEAD;
 	int was_subreaper = 0, fd;
+	struct plan_ctx here = {getpid(), getsid(0), getpgrp(), pidns_init};
 	struct count_arg ca;
 	struct state_arg sa;
 
@@ -911,7 +967,12 @@ int restore_tree(const struct pstree *tree, pid_t *rootp)
 	memset(&rs, 0, sizeof(rs));
 	rs.tree = tree;
 	rs.watch_fd = -1;
-	if (plan_tree(tree) < 0 || check_ids_free(tree) < 0) {
+	if (plan_tree(tree, &here) < 0) {
+		pr_err("%s", plan_why);
+		free_state();
+		return -1;
+	}
+	if (check_ids_free(tree) < 0) {
 		free_state();
 		return -1;
 	}
@@ -975,4 +1036,355 @@ fail:
 	prctl(PR_SET_CHILD_SUBREAPER, was_subreaper, 0, 0, 0);
 	free_state();
 	return -1;
+}
+
+/* ---- --pidns: the tree in a new pid namespace, below criu-lite's own init ---- */
+
+static volatile sig_atomic_t init_root; /* the root, for the init's signal handler */
+
+static void init_forward(int sig)
+{
+	if (init_root > 0)
+		kill(init_root, sig);
+}
+
+/* The namespace's init once the tree is whole: passes the usual ending signals on to the root
+ * (an init gets no signal it has no handler for), reaps whatever is reparented to it, and exits
+ * with the root's status once the root exits; the kernel then kills the rest of the namespace.
+ * The tree's own zombies are their parents' children, not ours: they stay as they are. */
+static void __attribute__((noreturn)) init_loop(pid_t root)
+{
+	static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+	struct sigaction sa = {0};
+	int status;
+	pid_t pid;
+
+	init_root = root;
+	sa.sa_handler = init_forward;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &sa, NULL);
+	for (;;) {
+		pid = waitpid(-1, &status, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(1); /* ECHILD: the root is gone, which we would have seen */
+		}
+		if (pid == root)
+			_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+	}
+}
+
+/* The child of restore_tree_pidns(), pid 1 of the new namespace: gives the namespace a /proc
+ * of its own (in a new mount namespace, which the tree shares: `nsenter -t INIT -p -m` then
+ * sees the namespace's processes), restores the tree there, reports the root's pid on fd
+ * report and becomes the namespace's init. */
+static void __attribute__((noreturn)) run_init(const struct pstree *tree, int report)
+{
+	pid_t root;
+	int fd;
+
+	pidns_init = true;
+	/* if the restorer dies before we report, we (and the namespace) go too */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	prctl(PR_SET_NAME, "criu-lite-init", 0, 0, 0);
+	if (unshare(CLONE_NEWNS) < 0) {
+		pr_perror("--pidns: cannot make a mount namespace");
+		_exit(1);
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		pr_perror("--pidns: cannot mount a /proc for the new namespace");
+		_exit(1);
+	}
+	/* proc.c keeps one descriptor of /proc, the host's: the namespace's takes its place */
+	if (proc_reinit() < 0)
+		_exit(1);
+	if (restore_tree(tree, &root) < 0)
+		_exit(1);
+	/* the restorer may leave now; if it is already gone, the write kills us (SIGPIPE) */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (write(report, &root, sizeof(root)) != (ssize_t)sizeof(root))
+		_exit(1);
+	/* keep nothing of the restorer's: a caller reading its stdout must see it close */
+	fd = open("/dev/null", O_RDWR);
+	for (int i = 0; fd >= 0 && i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	init_loop(root);
+}
+
+int restore_tree_pidns(const struct pstree *tree, pid_t *initp)
+{
+	struct plan_ctx ns = {1, 0, 0, true}; /* what the init will see */
+	cleanup_fd int rd = -1;
+	int pfd[2], ret, status;
+	pid_t init, root = 0;
+	ssize_t n;
+
+	if (!tree->nr) {
+		pr_err("the tree is empty");
+		return -1;
+	}
+	/* refuse what cannot be done before anything exists */
+	memset(&rs, 0, sizeof(rs));
+	rs.tree = tree;
+	rs.watch_fd = -1;
+	ret = plan_tree(tree, &ns);
+	free_state();
+	if (ret < 0) {
+		pr_err("%s", plan_why);
+		return -1;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		pr_perror("cannot make a pipe");
+		return -1;
+	}
+	rd = pfd[0];
+	/* our next child is pid 1 of a new namespace (we stay where we are) */
+	if (unshare(CLONE_NEWPID) < 0) {
+		pr_perror("cannot make a pid namespace");
+		close(pfd[1]);
+		return -1;
+	}
+	fflush(NULL);
+	init = fork();
+	if (init == 0) {
+		close(rd);
+		run_init(tree, pfd[1]);
+	}
+	close(pfd[1]);
+	if (init < 0) {
+		pr_perror("cannot fork the new namespace's init");
+		return -1;
+	}
+	do
+		n = read(rd, &root, sizeof(root));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(root)) {
+		/* the init logged why, unless something killed it */
+		while (waitpid(init, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFSIGNALED(status))
+			pr_err("the new namespace's init (pid %d) was killed by signal %d", init,
+			       WTERMSIG(status));
+		return -1;
+	}
+	pr_info("restored the tree of pid %d in a new pid namespace, whose init is pid %d here",
+		root, init);
+	*initp = init;
+	return 0;
+}
+
+/* ---- --dry-run ---- */
+
+/* A "; "-separated list of reasons, or of ids within one reason. */
+struct text {
+	FILE *f;
+	char *buf;
+	size_t size;
+	int n;
+};
+
+static int text_open(struct text *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->f = open_memstream(&t->buf, &t->size);
+	if (!t->f)
+		pr_perror("open_memstream");
+	return t->f ? 0 : -1;
+}
+
+static void __attribute__((format(printf, 3, 4))) text_add(struct text *t, const char *sep,
+							    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->n++)
+		fputs(sep, t->f);
+	va_start(ap, fmt);
+	vfprintf(t->f, fmt, ap);
+	va_end(ap);
+}
+
+/* Closes the stream; t->buf is then the text (the caller frees it). */
+static const char *text_close(struct text *t)
+{
+	if (t->f)
+		fclose(t->f);
+	t->f = NULL;
+	return t->buf ? t->buf : "";
+}
+
+static bool have_cap(cap_t caps, cap_value_t cap)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+
+	return caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+}
+
+#ifndef CAP_CHECKPOINT_RESTORE
+#define CAP_CHECKPOINT_RESTORE 40
+#endif
+
+#define MAX_PIDNS "/proc/sys/user/max_pid_namespaces"
+
+/* Kernel features and privileges the restore needs. */
+static void check_features(const struct pstree *tree, bool pidns, struct text *why)
+{
+	cap_t caps = cap_get_proc();
+	char max_ns[32];
+
+	if (pidns) {
+		if (faccessat(proc_fd(), "self/ns/pid", F_OK, 0) < 0)
+			text_add(why, "; ", "this kernel has no pid namespaces");
+		else if (read_small_file(MAX_PIDNS, max_ns, sizeof(max_ns)) > 0 && !atol(max_ns))
+			text_add(why, "; ", "%s is 0", MAX_PIDNS);
+		/* unshare(CLONE_NEWPID), and mounting the namespace's /proc */
+		if (!have_cap(caps, CAP_SYS_ADMIN))
+			text_add(why, "; ", "--pidns needs CAP_SYS_ADMIN, which this process lacks");
+	} else {
+		if (!have_clone3() && access(NS_LAST_PID, W_OK) < 0)
+			text_add(why, "; ",
+				 "no way to choose pids: no clone3 with set_tid, and %s is not "
+				 "writable (%m)",
+				 NS_LAST_PID);
+		if (!have_cap(caps, CAP_SYS_ADMIN) && !have_cap(caps, CAP_CHECKPOINT_RESTORE))
+			text_add(why, "; ",
+				 "choosing pids needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE, "
+				 "which this process lacks");
+	}
+	if (caps)
+		cap_free(caps);
+	if (tree->nr_threads > tree->nr && !HAVE_THREAD_SYSCALL)
+		text_add(why, "; ", "threads are not supported on this architecture");
+}
+
+/* Every id the restore needs: the plan's nodes (tasks and helpers) and the threads. */
+static void wanted_ids(const struct pstree *tree, struct pidvec *ids)
+{
+	size_t i, j;
+
+	for (i = 0; i < rs.nr_nodes; i++)
+		pidvec_push(ids, rs.nodes[i].pid);
+	for (i = 0; i < tree->nr; i++)
+		for (j = 1; j < tree->tasks[i].nr_threads; j++)
+			pidvec_push(ids, tree->tasks[i].threads[j].tid);
+}
+
+/* Ids taken on this host: by a process or thread (named with its comm), or as the id of a live
+ * session or group whose leader is gone (no /proc entry, but clone3 would say EEXIST). */
+static void check_taken(const struct pstree *tree, struct text *why)
+{
+	struct pidmap want = {0}, ghost = {0};
+	struct pidvec ids = {0};
+	struct text taken = {0}, ghosts = {0};
+	struct proc_stat st;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+	char comm[64];
+	size_t i;
+	pid_t pid;
+	int fd;
+
+	wanted_ids(tree, &ids);
+	if (text_open(&taken) < 0 || text_open(&ghosts) < 0)
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		if (id_taken(ids.v[i], comm, sizeof(comm)))
+			text_add(&taken, ", ", "%d (%s)", ids.v[i], comm);
+		else
+			pidmap_put(&want, ids.v[i], 1);
+	}
+	fd = openat(proc_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	while (d && (de = readdir(d))) {
+		pid = parse_pid(de->d_name);
+		if (pid <= 0 || proc_read_stat(pid, pid, &st) < 0)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			pid_t id = k ? st.sid : st.pgid;
+
+			if (pidmap_get(&want, id) == 1 && pidmap_get(&ghost, id) < 0) {
+				pidmap_put(&ghost, id, 1);
+				text_add(&ghosts, ", ", "%d (by the %s of pid %d)", id,
+					 k ? "session" : "group", pid);
+			}
+		}
+	}
+	if (taken.n)
+		text_add(why, "; ", "pids taken: %s", text_close(&taken));
+	if (ghosts.n)
+		text_add(why, "; ",
+			 "pids taken as the id of a session or group whose leader is gone: %s",
+			 text_close(&ghosts));
+out:
+	text_close(&taken);
+	text_close(&ghosts);
+	free(taken.buf);
+	free(ghosts.buf);
+	pidmap_free(&want);
+	pidmap_free(&ghost);
+	pidvec_free(&ids);
+}
+
+/* Ids this host cannot hand out at all. */
+static void check_pid_max(const struct pstree *tree, struct text *why)
+{
+	struct pidvec ids = {0};
+	struct text big;
+	char buf[32];
+	long max;
+
+	if (read_small_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) <= 0)
+		return;
+	max = atol(buf);
+	wanted_ids(tree, &ids);
+	if (text_open(&big) == 0) {
+		for (size_t i = 0; i < ids.n; i++)
+			if (ids.v[i] >= max)
+				text_add(&big, ", ", "%d", ids.v[i]);
+		if (big.n)
+			text_add(why, "; ", "pids at or above pid_max (%ld): %s", max,
+				 text_close(&big));
+		text_close(&big);
+		free(big.buf);
+	}
+	pidvec_free(&ids);
+}
+
+int restore_dry_run(const struct pstree *tree, bool pidns)
+{
+	struct plan_ctx at = {getpid(), getsid(0), getpgrp(), false};
+	struct plan_ctx ns = {1, 0, 0, true};
+	struct text why;
+	int ret;
+
+	if (text_open(&why) < 0)
+		return -1;
+	memset(&rs, 0, sizeof(rs));
+	rs.tree = tree;
+	rs.watch_fd = -1;
+	if (!tree->nr)
+		text_add(&why, "; ", "the tree is empty");
+	else if (plan_tree(tree, pidns ? &ns : &at) < 0)
+		text_add(&why, "; ", "%s", plan_why);
+	else {
+		check_pid_max(tree, &why);
+		/* a new namespace has none of them taken */
+		if (!pidns)
+			check_taken(tree, &why);
+	}
+	check_features(tree, pidns, &why);
+	free_state();
+	ret = why.n ? 1 : 0;
+	text_close(&why);
+	if (ret)
+		printf("would fail: %s\n", why.buf);
+	else
+		printf("would succeed\n");
+	free(why.buf);
+	return ret;
 }

@@ -12,4 +12,19 @@
  * The caller must have called proc_init(). */
 int restore_tree(const struct pstree *tree, pid_t *root);
 
+/* The same in a new pid namespace, inside which every task has its original id: its init
+ * (criu-lite's, pid 1 there) is the caller's child and the root's parent, reaps what is
+ * reparented to it and exits with the root's status once the root exits, which ends the
+ * namespace. The init and the tree share a new mount namespace with the new namespace's /proc.
+ * Returns 0 once the tree is complete, *init being the init's pid as the caller sees it; -1
+ * (logged) if it could not be done, nothing left behind. A tree needing pid 1 or whose root
+ * is a zombie is refused. */
+int restore_tree_pidns(const struct pstree *tree, pid_t *init);
+
+/* Checks, creating nothing, whether restore_tree() (or with pidns restore_tree_pidns()) would
+ * succeed here: the tree's shape, ids taken, ids above pid_max, kernel features, privileges.
+ * Prints "would succeed" or "would fail: REASON; REASON..." on stdout and returns 0 or 1
+ * (-1: could not check). */
+int restore_dry_run(const struct pstree *tree, bool pidns);
+
 #endif
