@@ -105,7 +105,8 @@ grep -q '^Signed-off-by: ..* <[^@>]*@[^>]*>$' "$message"
 ok $? "commit message carries a Signed-off-by trailer"
 
 # 6: the diffstat summary must agree with what git counts in the diff.
-git apply --numstat "$patch" >"$tmp/numstat" 2>"$tmp/numstat.err"
+# From the temporary directory: inside a git checkout, git apply counts only paths below the cwd.
+(cd "$tmp" && git apply --numstat "$patch") >"$tmp/numstat" 2>"$tmp/numstat.err"
 files=$(wc -l <"$tmp/numstat" | tr -d ' ')
 adds=$(awk '{ s += $1 } END { print s + 0 }' "$tmp/numstat")
 dels=$(awk '{ s += $2 } END { print s + 0 }' "$tmp/numstat")

@@ -4,7 +4,7 @@
 # the images, compare it with the live tree and with crit, and show the tree still runs.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-CL="$top/criu-lite/criu-lite"
+CL=${CRIU_LITE:-$top/criu-lite/criu-lite}
 dir=$(mktemp -d /tmp/criu-lite-demo.XXXXXX)
 images="$dir/images"
 

@@ -315,7 +315,7 @@ SHAPES=(
 }
 
 @test "demo: a tree of real programs (shell pipeline, python3 threads, forking loop) dumps exactly" {
-	run bash "${top_srcdir:-$BATS_TEST_DIRNAME/..}/scripts/demo-tree.sh"
+	CRIU_LITE=$CRIU_LITE run bash "${top_srcdir:-$BATS_TEST_DIRNAME/..}/scripts/demo-tree.sh"
 	assert_success
 	assert_line --regexp '^== the live tree \(criu-lite ps -t [0-9]+\) is identical to the images$'
 	# The images hold the demo's programs and python3's four threads.
