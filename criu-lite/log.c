@@ -53,8 +53,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		vfprintf(log_file, fmt, ap);
 		va_end(ap);
 	}
-	/* Errors always reach the user; with -o the rest stays in the file. */
-	if (level == LOG_ERROR || (!log_file && (int)level <= log_level)) {
+	/* Errors reach the user (unless -v0); with -o the rest stays in the file. */
+	if ((level == LOG_ERROR && log_level > 0) || (!log_file && (int)level <= log_level)) {
 		fprintf(stderr, "criu-lite: %s", prefix[level]);
 		errno = saved_errno;
 		va_start(ap, fmt);
