@@ -247,11 +247,12 @@ static int do_dump(const struct dump_opts *o)
 	/* Memory is read while the tree is frozen, straight into the image directory. */
 	if (!o->shape_only && mem_dump_tree(idir.fd, &tree, &ft, &mstats) < 0)
 		goto out;
-	/* Everything the images hold is in memory now: unless asked to kill, let the tree run
-	 * while the images are written. */
-	if (!o->kill) {
+	/* Everything the images hold is in memory now: let the tree run while they are written.
+	 * To kill it or leave it stopped, wait until they are complete: if writing fails, the
+	 * tree must run on as it was. */
+	if (!o->kill && !o->leave_stopped) {
 		released = true;
-		if (freezer_release(&fz, o->leave_stopped) < 0)
+		if (freezer_release(&fz, false) < 0)
 			goto out;
 		thawed_at = now_ns();
 	}
@@ -260,6 +261,11 @@ static int do_dump(const struct dump_opts *o)
 		goto out;
 	if (o->kill)
 		kill_tree(&tree);
+	if (o->leave_stopped) {
+		released = true;
+		if (freezer_release(&fz, true) < 0)
+			goto out;
+	}
 	ret = 0;
 out:
 	if (!released) {

@@ -277,11 +277,16 @@ SHAPES=(
 	MOUNTS+=("$mnt")
 	make_tree "p(p*200)"
 	root=$ROOT
-	run "$CRIU_LITE" dump -t "$root" -D "$mnt/img"
-	assert_failure
-	assert_output --partial "No space left on device"
-	assert_equal "$(ls -A "$mnt")" ""
-	assert_not_frozen "$root"
+	local opt
+	for opt in --leave-running --leave-stopped --kill; do
+		run "$CRIU_LITE" dump -t "$root" -D "$mnt/img" "$opt" --shape-only
+		assert_failure
+		assert_output --partial "No space left on device"
+		assert_equal "$(ls -A "$mnt")" ""
+		# A failed dump leaves the tree running, whatever it was asked to do after success.
+		assert_not_frozen "$root"
+		assert_equal "$(tree_pids "$root" | wc -l)" 201
+	done
 	assert_equal "$(ls /sys/fs/cgroup/freezer | grep -c '^criu-lite\.')" 0
 }
 

@@ -38,6 +38,8 @@ if "$b/criu-lite/criu-lite" dump -t "$root" -D "$out/img" && cp "$out/img"/*.img
 else
 	echo "not ok 2 - a seed corpus of real images"
 fi
+kill -KILL $(ps -o pid= --ppid "$root") "$root" 2>/dev/null
+root=""
 
 "$out/fuzz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	-artifact_prefix="$out/" "$out/corpus" >"$out/fuzz.log" 2>&1
