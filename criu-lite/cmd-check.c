@@ -3,6 +3,8 @@
  * throwaway children, and says what this kernel and this user allow. */
 #include "common.h"
 #include "cmd.h"
+#include "freezer.h"
+#include "pstree.h"
 #include "json.h"
 #include "proc.h"
 
@@ -691,45 +693,35 @@ static void cg_probe_end(struct cg_probe *p)
 	}
 }
 
-/* Waits until a control file of the cgroup says what the freezer should reach. */
-static int cg_wait_for(const struct cg_probe *p, bool frozen, uint64_t deadline)
+/* Freezes and thaws the probe's cgroup with freezer.c, as `dump --freeze-cgroup` would. */
+static int freeze_with_freezer(struct cg_probe *p, struct result *r, uint64_t deadline)
 {
-	const char *file = p->v2 ? "cgroup.events" : "freezer.state";
-	const char *want =
-		p->v2 ? (frozen ? "frozen 1\n" : "frozen 0\n") : (frozen ? "FROZEN\n" : "THAWED\n");
-	uint64_t delay = 20000;
-	char path[PATH_MAX], buf[512];
-	cleanup_fd int fd = -1;
-	struct pollfd pfd;
-	ssize_t n;
+	struct freezer fz = FREEZER_INIT;
+	struct pstree tree = {0};
+	size_t added;
+	int ret = -1;
 
-	if (path_join(path, sizeof(path), p->dir, file) < 0)
-		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		/* v1: each read makes the kernel look again at the tasks not frozen yet. */
-		n = pread(fd, buf, sizeof(buf) - 1, 0);
-		if (n < 0)
-			return -1;
-		buf[n] = '\0';
-		if (strstr(buf, want))
-			return 0;
-		if (now_ns() >= deadline) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (p->v2) {
-			/* cgroup.events raises POLLPRI when it changes. */
-			pfd = (struct pollfd){.fd = fd, .events = POLLPRI};
-			poll(&pfd, 1, ms_left(deadline));
-		} else {
-			sleep_ns(delay);
-			if (delay < 4 * NS_PER_MS)
-				delay *= 2;
-		}
+	if (pstree_walk(&tree, p->child, WALKER_AUTO) < 0 ||
+	    freezer_setup(&fz, FREEZER_AUTO, p->dir, &tree) < 0) {
+		set_result(r, ST_MISSING, "cannot use %s as a freezer", p->dir);
+		goto out;
 	}
+	fz.timeout_ms = ms_left(deadline);
+	p->frozen = true;
+	if (freezer_adopt(&fz, &tree, &added) < 0 || freezer_freeze(&fz) < 0) {
+		set_result(r, ST_MISSING, "%s did not freeze (see above)", p->dir);
+		goto out;
+	}
+	if (freezer_release(&fz, false) < 0) {
+		set_result(r, ST_MISSING, "%s did not thaw (see above)", p->dir);
+		goto out;
+	}
+	p->frozen = false;
+	ret = 0;
+out:
+	freezer_release(&fz, false);
+	pstree_free(&tree);
+	return ret;
 }
 
 static void probe_cgroup(struct result *r, bool v2, uint64_t deadline)
@@ -737,7 +729,6 @@ static void probe_cgroup(struct result *r, bool v2, uint64_t deadline)
 	__attribute__((cleanup(cg_probe_end))) struct cg_probe p = {.v2 = v2, .child = -1};
 	char v1mount[PATH_MAX], v2mount[PATH_MAX], v1own[PATH_MAX], v2own[PATH_MAX], pid[16];
 	const char *mount = v2 ? v2mount : v1mount, *own = v2 ? v2own : v1own;
-	const char *freeze = v2 ? "cgroup.freeze" : "freezer.state";
 	int n;
 
 	if (proc_cgroup_mounts(v1mount, sizeof(v1mount), v2mount, sizeof(v2mount)) < 0 ||
@@ -762,7 +753,7 @@ static void probe_cgroup(struct result *r, bool v2, uint64_t deadline)
 		p.dir[0] = '\0';
 		return;
 	}
-	if (v2 && cg_write(&p, freeze, "0") < 0) {
+	if (v2 && cg_write(&p, "cgroup.freeze", "0") < 0) {
 		set_result(r, errno == ENOENT ? ST_MISSING : errno_status(errno),
 			   "%s/cgroup.freeze: %m (the v2 freezer needs Linux 5.2)", p.dir);
 		return;
@@ -778,31 +769,9 @@ static void probe_cgroup(struct result *r, bool v2, uint64_t deadline)
 		return;
 	}
 	p.moved = true;
-	p.frozen = true;
-	if (cg_write(&p, freeze, v2 ? "1" : "FROZEN") < 0) {
-		set_result(r, errno_status(errno), "cannot freeze %s: %m", p.dir);
+	/* The very freezer a dump uses, on the probe's cgroup. */
+	if (freeze_with_freezer(&p, r, deadline) < 0)
 		return;
-	}
-	if (cg_wait_for(&p, true, deadline) < 0) {
-		if (errno == ETIMEDOUT)
-			set_result(r, ST_MISSING, "%s did not freeze within %d ms", p.dir,
-				   PROBE_TIMEOUT_MS);
-		else
-			set_result(r, ST_MISSING, "cannot see %s freeze: %m", p.dir);
-		return;
-	}
-	if (cg_write(&p, freeze, v2 ? "0" : "THAWED") < 0) {
-		set_result(r, errno_status(errno), "cannot thaw %s: %m", p.dir);
-		return;
-	}
-	if (cg_wait_for(&p, false, deadline) < 0) {
-		if (errno == ETIMEDOUT)
-			set_result(r, ST_MISSING, "%s did not thaw within %d ms", p.dir,
-				   PROBE_TIMEOUT_MS);
-		else
-			set_result(r, ST_MISSING, "cannot see %s thaw: %m", p.dir);
-		return;
-	}
 	p.frozen = false;
 	if (write_str(p.home, pid) < 0) {
 		set_result(r, errno_status(errno), "cannot move the child back to %s: %m", p.home);
