@@ -32,13 +32,14 @@ fi
 
 mkdir "$out/corpus"
 root=$("$b/test/mktree" 'p[t2](p p[z=3] p[stop] p(p))')
-if "$b/criu-lite/criu-lite" dump -t "$root" -D "$out/img" && cp "$out/img"/*.img "$out/corpus/" &&
+# --kill: the whole seed tree goes once its images are complete.
+if "$b/criu-lite/criu-lite" dump -t "$root" -D "$out/img" --kill &&
+	cp "$out/img"/*.img "$out/corpus/" &&
 	rm -f "$out/corpus"/pages-*.img; then
 	echo "ok 2 - a seed corpus of $(ls "$out/corpus" | wc -l) real images"
 else
 	echo "not ok 2 - a seed corpus of real images"
 fi
-kill -KILL $(ps -o pid= --ppid "$root") "$root" 2>/dev/null
 root=""
 
 "$out/fuzz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
