@@ -8,6 +8,7 @@
 #include "freezer.h"
 #include "ids.h"
 #include "file-table.h"
+#include "files.h"
 #include "image-dir.h"
 #include "mem.h"
 #include "pstree-image.h"
@@ -31,6 +32,7 @@ struct dump_opts {
 	bool leave_stopped;
 	bool kill;
 	bool shape_only;
+	bool skip_unsupported;
 };
 
 static void usage(FILE *out)
@@ -47,13 +49,21 @@ static void usage(FILE *out)
 	      "  -R, --leave-running       let the tree run on (the default)\n"
 	      "  -k, --kill                kill the tree once its images are complete\n"
 	      "      --shape-only          only the tree's shape (pstree, core, ids): no memory\n"
+	      "      --skip-unsupported    leave out descriptors of kinds not supported yet\n"
+	      "                            (sockets, ...) instead of failing\n"
 	      "  -v[N], -o FILE, -h        see criu-lite --help\n",
 	      out);
 }
 
 static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_opts *co)
 {
-	enum { OPT_FREEZE_CGROUP = 256, OPT_FREEZER, OPT_WALKER, OPT_SHAPE_ONLY };
+	enum {
+		OPT_FREEZE_CGROUP = 256,
+		OPT_FREEZER,
+		OPT_WALKER,
+		OPT_SHAPE_ONLY,
+		OPT_SKIP_UNSUPPORTED,
+	};
 	static const struct option longopts[] = {
 		{"tree", required_argument, NULL, 't'},
 		{"images-dir", required_argument, NULL, 'D'},
@@ -64,6 +74,7 @@ static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_
 		{"leave-running", no_argument, NULL, 'R'},
 		{"kill", no_argument, NULL, 'k'},
 		{"shape-only", no_argument, NULL, OPT_SHAPE_ONLY},
+		{"skip-unsupported", no_argument, NULL, OPT_SKIP_UNSUPPORTED},
 		COMMON_LONG_OPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -112,6 +123,9 @@ static int parse_args(int argc, char **argv, struct dump_opts *o, struct common_
 			break;
 		case OPT_SHAPE_ONLY:
 			o->shape_only = true;
+			break;
+		case OPT_SKIP_UNSUPPORTED:
+			o->skip_unsupported = true;
 			break;
 		}
 	}
@@ -246,6 +260,9 @@ static int do_dump(const struct dump_opts *o)
 		goto out;
 	/* Memory is read while the tree is frozen, straight into the image directory. */
 	if (!o->shape_only && mem_dump_tree(idir.fd, &tree, &ft, &mstats) < 0)
+		goto out;
+	/* Descriptors and pipe contents too, while nothing can change them. */
+	if (!o->shape_only && files_dump_tree(idir.fd, &tree, &ft, o->skip_unsupported) < 0)
 		goto out;
 	/* Everything the images hold is in memory now: let the tree run while they are written.
 	 * To kill it or leave it stopped, wait until they are complete: if writing fails, the

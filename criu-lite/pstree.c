@@ -144,9 +144,16 @@ int pstree_walk(struct pstree *tree, pid_t root, enum walker walker)
 	return walk_children(tree, root);
 }
 
-static enum task_state state_of(const struct freezer *fz, pid_t pid, pid_t tid, char shown)
+#define PF_EXITING 0x00000004
+
+static enum task_state state_of(const struct freezer *fz, pid_t pid, pid_t tid,
+				const struct proc_stat *st)
 {
-	switch (freezer_real_state(fz, pid, tid, shown)) {
+	/* Caught between exit() and becoming a zombie: its memory and files are gone already,
+	 * and it will be a zombie when the tree runs again. */
+	if (st->flags & PF_EXITING)
+		return TASK_DEAD;
+	switch (freezer_real_state(fz, pid, tid, st->state)) {
 	case 'Z':
 	case 'X':
 		return TASK_DEAD;
@@ -173,14 +180,15 @@ int pstree_collect(struct pstree *tree, const struct freezer *fz, bool full)
 				pr_perror("cannot read /proc/%d/task/%d", t->pid, th->tid);
 				return -1;
 			}
-			/* A zombie thread has no credentials nor futex list left. */
-			if (full && !strchr("ZX", th->stat.state) && taskinfo_read_thread(th) < 0)
+			/* A zombie or exiting thread has no credentials nor futex list left. */
+			if (full && !strchr("ZX", th->stat.state) &&
+			    !(th->stat.flags & PF_EXITING) && taskinfo_read_thread(th) < 0)
 				return -1;
 		}
 		t->pgid = lead->pgid;
 		t->sid = lead->sid;
 		memcpy(t->comm, lead->comm, sizeof(t->comm));
-		t->state = state_of(fz, t->pid, t->pid, lead->state);
+		t->state = state_of(fz, t->pid, t->pid, lead);
 		if (t->state == TASK_DEAD)
 			t->exit_code = lead->exit_code;
 		/* A zombie's personality file is gone with its mm; it stays 0. */
