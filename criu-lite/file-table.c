@@ -82,26 +82,16 @@ static void reg_grow(struct file_table *ft)
 	free(old);
 }
 
-uint32_t file_table_add_reg(struct file_table *ft, const char *path, uint32_t flags, uint64_t pos,
+uint32_t file_table_new_reg(struct file_table *ft, const char *path, uint32_t flags, uint64_t pos,
 			    uint32_t mode, uint64_t size)
 {
-	FileEntry *fe;
-	RegFileEntry *reg;
-	FownEntry *fown;
-	size_t slot;
+	FileEntry *fe = xmalloc(sizeof(*fe));
+	RegFileEntry *reg = xmalloc(sizeof(*reg));
+	FownEntry *fown = xmalloc(sizeof(*fown));
 
-	if ((ft->reg_nr + 1) * 2 > ft->reg_cap)
-		reg_grow(ft);
-	slot = reg_slot(ft, path, flags, pos);
-	if (ft->reg_slots[slot])
-		return ft->reg_slots[slot];
-
-	fe = xmalloc(sizeof(*fe));
-	reg = xmalloc(sizeof(*reg));
-	fown = xmalloc(sizeof(*fown));
 	file_entry__init(fe);
 	reg_file_entry__init(reg);
-	fown_entry__init(fown); /* required, though nobody owns a mapped file for SIGIO */
+	fown_entry__init(fown); /* required; the SIGIO owner cannot be read from outside: none */
 	fe->type = FD_TYPES__REG;
 	fe->reg = reg;
 	reg->flags = flags;
@@ -112,10 +102,22 @@ uint32_t file_table_add_reg(struct file_table *ft, const char *path, uint32_t fl
 	reg->size = size;
 	reg->has_mode = true;
 	reg->mode = mode;
-	file_table_add(ft, fe);
-	ft->reg_slots[slot] = (uint32_t)ft->nr;
+	return file_table_add(ft, fe);
+}
+
+uint32_t file_table_add_reg(struct file_table *ft, const char *path, uint32_t flags, uint64_t pos,
+			    uint32_t mode, uint64_t size)
+{
+	size_t slot;
+
+	if ((ft->reg_nr + 1) * 2 > ft->reg_cap)
+		reg_grow(ft);
+	slot = reg_slot(ft, path, flags, pos);
+	if (ft->reg_slots[slot])
+		return ft->reg_slots[slot];
+	ft->reg_slots[slot] = file_table_new_reg(ft, path, flags, pos, mode, size);
 	ft->reg_nr++;
-	return (uint32_t)ft->nr;
+	return ft->reg_slots[slot];
 }
 
 int file_table_write(int dirfd, const struct file_table *ft)

@@ -25,6 +25,11 @@ struct file_table {
  * add kinds of their own (pipes, ttys...): build the member, then call this. */
 uint32_t file_table_add(struct file_table *ft, FileEntry *fe);
 
+/* A new entry for a regular file (or directory, or device) by absolute path, never shared:
+ * what an open descriptor needs, since two descriptions of one file are two objects. */
+uint32_t file_table_new_reg(struct file_table *ft, const char *path, uint32_t flags, uint64_t pos,
+			    uint32_t mode, uint64_t size);
+
 /* A regular file (or a directory) by absolute path. Calls with the same path, flags and pos
  * return the same id, so every mapping of a library and the exe link share one entry. */
 uint32_t file_table_add_reg(struct file_table *ft, const char *path, uint32_t flags, uint64_t pos,

@@ -219,29 +219,6 @@ static FownEntry *new_fown(void)
 	return fown;
 }
 
-/* A REG entry of its own: two descriptions of one file must not share an entry, so this does
- * not go through file_table_add_reg's (name, flags, pos) sharing. */
-static uint32_t add_reg(struct file_table *ft, const char *path, uint32_t flags, uint64_t pos,
-			const struct stat *st)
-{
-	FileEntry *fe = xmalloc(sizeof(*fe));
-	RegFileEntry *reg = xmalloc(sizeof(*reg));
-
-	file_entry__init(fe);
-	reg_file_entry__init(reg);
-	fe->type = FD_TYPES__REG;
-	fe->reg = reg;
-	reg->flags = flags;
-	reg->pos = pos;
-	reg->fown = new_fown();
-	reg->name = xstrdup(path);
-	reg->has_size = true;
-	reg->size = (uint64_t)st->st_size;
-	reg->has_mode = true;
-	reg->mode = st->st_mode;
-	return file_table_add(ft, fe);
-}
-
 static uint32_t add_pipe(struct file_table *ft, uint32_t ino, uint32_t flags)
 {
 	FileEntry *fe = xmalloc(sizeof(*fe));
@@ -325,7 +302,9 @@ static int dump_one_fd(struct files_ctx *c, pid_t pid, int fd, FdTypes *type, ui
 			    (struct pipe_ref){.pid = pid, .fd = fd, .ino = (uint32_t)st.st_ino};
 		}
 	} else {
-		*id = add_reg(c->ft, link, fi->flags & ~(uint32_t)O_CLOEXEC, fi->pos, &st);
+		/* Two descriptions of one file must not share an entry: a fresh one each. */
+		*id = file_table_new_reg(c->ft, link, fi->flags & ~(uint32_t)O_CLOEXEC, fi->pos,
+					 st.st_mode, (uint64_t)st.st_size);
 	}
 	desc_add(c, pid, fd, &st, fi, *id);
 	return 1;

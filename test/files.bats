@@ -32,20 +32,8 @@ start_filetest() {
 
 ft() { jq -r ".$1" <<< "$FT_JSON"; }
 
-# filetest_status: let filetest check its offset and pipe, print what it says.
-filetest_status() {
-	local i
-	rm -f "$STATUS"
-	kill -USR1 "$FT_PID"
-	for ((i = 0; i < 100; i++)); do
-		if [[ -s $STATUS ]]; then
-			cat "$STATUS"
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "filetest $FT_PID did not answer"
-}
+# filetest_status: let filetest check itself, print what it says.
+filetest_status() { self_check "$FT_PID" "$STATUS"; }
 
 # fdinfo_pos PID FD: the file position the kernel shows
 fdinfo_pos() {

@@ -446,3 +446,19 @@ helpers_teardown() {
 	_TRACKED_ROOTS=() _TRACKED_PIDS=() _TRACKED_CGROUPS=()
 	return $rc
 }
+
+# self_check PID FILE: a test program (memtest, filetest) checks its own state on SIGUSR1 and
+# writes the verdict to FILE; print that verdict (or say it did not answer within 5 s).
+self_check() {
+	local i
+	rm -f "$2"
+	kill -USR1 "$1"
+	for ((i = 0; i < 100; i++)); do
+		if [[ -s $2 ]]; then
+			cat "$2"
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "process $1 did not answer"
+}

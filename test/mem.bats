@@ -27,20 +27,8 @@ start_memtest() {
 	track_root "$MT_PID"
 }
 
-# memtest_status: let memtest check its own memory, print what it says.
-memtest_status() {
-	local i
-	rm -f "$STATUS"
-	kill -USR1 "$MT_PID"
-	for ((i = 0; i < 100; i++)); do
-		if [[ -s $STATUS ]]; then
-			cat "$STATUS"
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "memtest $MT_PID did not answer"
-}
+# memtest_status: let memtest check itself, print what it says.
+memtest_status() { self_check "$MT_PID" "$STATUS"; }
 
 # maps_ranges PID: "start end" (hex, no 0x) of every VMA in /proc/PID/maps.
 maps_ranges() {
